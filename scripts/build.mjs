@@ -1,0 +1,22 @@
+// Bundles src/main.ts into dist/kdbg.js. Heavy modules stay behind dynamic import()s and land in their
+// own chunks, so `kdbg --version` loads only the entry chunk.
+import { build } from 'esbuild';
+import { readFileSync } from 'node:fs';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+
+await build({
+  entryPoints: { kdbg: 'src/main.ts' },
+  outdir: 'dist',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20.17',
+  minify: true,
+  sourcemap: 'linked',
+  chunkNames: 'chunks/[name]-[hash]',
+  define: { KDBG_VERSION: JSON.stringify(pkg.version) },
+  banner: { js: "import { createRequire as __kdbgCreateRequire } from 'node:module'; const require = __kdbgCreateRequire(import.meta.url);" },
+  logLevel: 'warning',
+});

@@ -1,0 +1,44 @@
+// Every failure kdbg itself reports is a KdbgError with the exit code it maps to. main() is the only place that
+// turns errors into exit codes and text; nothing else calls process.exit.
+
+export const ExitCode = {
+  ok: 0,
+  waitTimeout: 124,
+  kdbg: 125,
+  unusable: 126,
+  sigint: 130,
+  sigterm: 143,
+  sighup: 129,
+  sessionLost: 255,
+} as const;
+
+export type ExitCodeName = keyof typeof ExitCode;
+
+export class KdbgError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number = ExitCode.kdbg,
+    options?: { cause?: unknown; detail?: string },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'KdbgError';
+    this.detail = options?.detail;
+  }
+  readonly detail: string | undefined;
+}
+
+/** Wrong flags or arguments: printed with a hint to --help. */
+export class UsageError extends KdbgError {
+  constructor(message: string) {
+    super(message, ExitCode.kdbg);
+    this.name = 'UsageError';
+  }
+}
+
+/** The remote command ended; its code becomes kdbg's. Not an error message. */
+export class RemoteExit extends Error {
+  constructor(readonly exitCode: number) {
+    super(`remote command exited with ${exitCode}`);
+    this.name = 'RemoteExit';
+  }
+}

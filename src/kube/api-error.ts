@@ -1,0 +1,31 @@
+import type { V1Status } from '@kubernetes/client-node';
+import { KdbgError, ExitCode } from '../errors.ts';
+
+/** A non-2xx answer from the API server, carrying its Status when the body was one. */
+export class ApiError extends KdbgError {
+  constructor(
+    readonly statusCode: number,
+    readonly status: V1Status | undefined,
+    fallbackText: string,
+  ) {
+    super(status?.message || fallbackText || `HTTP ${statusCode}`, ExitCode.kdbg);
+    this.name = 'ApiError';
+  }
+
+  get reason(): string | undefined {
+    return this.status?.reason;
+  }
+
+  /** Decodes a response body that may or may not be a metav1.Status. */
+  static fromBody(statusCode: number, body: string): ApiError {
+    let status: V1Status | undefined;
+    try {
+      const parsed = JSON.parse(body) as V1Status & { kind?: string };
+      if (parsed && parsed.kind === 'Status') status = parsed;
+    } catch {
+      // not JSON: keep the text
+    }
+    const text = body.trim().split('\n')[0]?.slice(0, 300) ?? '';
+    return new ApiError(statusCode, status, text);
+  }
+}

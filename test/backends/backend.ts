@@ -1,0 +1,64 @@
+// The small interface the CLI scenarios are written against, so the same scenario runs on the in-process fake
+// API server (npm test) and on a real kube-apiserver with the kubelet stand-in (npm run e2e).
+import type { V1EphemeralContainer, V1Pod } from '@kubernetes/client-node';
+
+/**
+ * Test users. Every backend grants:
+ * - admin:    everything
+ * - debugger: get/list/watch pods, events, namespaces; patch pods/ephemeralcontainers; get+create pods/exec,
+ *             pods/attach; get pods/log
+ * - viewer:   get/list/watch pods and events only
+ * - noexec:   like debugger, without pods/exec (neither get nor create)
+ */
+export type TestUser = 'admin' | 'debugger' | 'viewer' | 'noexec';
+
+export interface BackendFeatures {
+  /** the backend records every API request (fake only) */
+  recordsRequests: boolean;
+  /** PodSecurity admission is enforced (real apiserver only) */
+  podSecurity: boolean;
+  /** failure-injection hooks are available (fake only) */
+  hooks: boolean;
+  /** SelfSubjectReview is served (both, unless a scenario turns it off on the fake) */
+  selfSubjectReview: boolean;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: string;
+  user: string;
+  contentType?: string;
+  body?: string;
+  upgrade?: string;
+}
+
+export interface Backend {
+  readonly name: string;
+  readonly features: BackendFeatures;
+  /** Creates a namespace of its own for one scenario (optionally with PodSecurity labels on a real backend). */
+  newNamespace(prefix: string, labels?: Record<string, string>): Promise<string>;
+  /** Path of a kubeconfig for that user, whose current context uses `namespace`. */
+  kubeconfig(user: TestUser, namespace: string): Promise<string>;
+  /** Creates the pod and resolves once it is Running with all its containers running. */
+  createPod(namespace: string, pod: V1Pod): Promise<V1Pod>;
+  getPod(namespace: string, name: string): Promise<V1Pod>;
+  ephemeralContainers(namespace: string, pod: string): Promise<V1EphemeralContainer[]>;
+  deletePod(namespace: string, name: string): Promise<void>;
+  /** Command lines of processes on the node (host) that contain `match`. */
+  nodeProcesses(match: string): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+/** The standard fixture: a Running pod `web-0` with one long-running container `app` (image busybox). */
+export function webPod(name = 'web-0', extra: Partial<V1Pod['spec']> = {}): V1Pod {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, labels: { app: 'web' } },
+    spec: {
+      containers: [{ name: 'app', image: 'busybox:1.36', command: ['sh', '-c', 'while true; do sleep 1; done'] }],
+      ...extra,
+    },
+  } as V1Pod;
+}
