@@ -1,6 +1,6 @@
 // The contract between the API-access layer and the rest of kdbg.
 import type { IncomingMessage } from 'node:http';
-import type { Agent } from 'node:https';
+import type { Agent } from 'node:http';
 
 export interface ResolvedContext {
   /** kubeconfig context name ("" for in-cluster) */
@@ -29,7 +29,8 @@ export interface RequestOptions {
 /** Options for a raw connection (the ws library takes these as its ClientOptions). */
 export interface ConnectOptions {
   agent: Agent | undefined;
-  headers: Record<string, string>;
+  /** an array value is sent as one header line each (Impersonate-Group) */
+  headers: Record<string, string | string[]>;
   ca?: string | Buffer | Array<string | Buffer>;
   cert?: string | Buffer;
   key?: string | Buffer;

@@ -1,0 +1,203 @@
+// The API client: kubectl's kubeconfig rules, one keep-alive agent for every request and upgrade, JSON in and out.
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
+import { ExitCode, KdbgError } from '../errors.ts';
+import { ApiError } from './api-error.ts';
+import { credentialsFor, type AuthMaterial, type Credentials } from './credentials.ts';
+import { SERVICE_ACCOUNT_DIR, inClusterTarget } from './in-cluster.ts';
+import { loadMergedKubeconfig, selectContext, type ClusterSettings, type KubeTarget } from './kubeconfig.ts';
+import type { ConnectOptions, KubeClient, LoadOptions, RequestOptions, ResolvedContext } from './types.ts';
+import { parseWarnings } from './warning-header.ts';
+
+export interface ClientLoadOptions extends LoadOptions {
+  /** where the in-cluster service-account files are read (tests point it elsewhere) */
+  serviceAccountDir?: string;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+const USER_AGENT = 'kdbg';
+
+export async function loadKubeClient(opts: ClientLoadOptions): Promise<KubeClient> {
+  const target =
+    selectContext(loadMergedKubeconfig(opts), opts) ??
+    inClusterTarget(opts.env, opts.serviceAccountDir ?? SERVICE_ACCOUNT_DIR, opts);
+  if (!target) throw new KdbgError('no current context: pass --context, or choose one with kubectl config use-context');
+  return new HttpKubeClient(target, credentialsFor(target, opts), opts.onWarning);
+}
+
+interface Exchange {
+  res: IncomingMessage;
+  /** the whole body, except for a streaming 200, whose body is left to the caller */
+  body: string;
+}
+
+class HttpKubeClient implements KubeClient {
+  readonly context: ResolvedContext;
+  private readonly agent: http.Agent;
+  private readonly transport: typeof http | typeof https;
+  private readonly cluster: ClusterSettings;
+
+  constructor(
+    target: KubeTarget,
+    private readonly credentials: Credentials,
+    private readonly onWarning: ((text: string) => void) | undefined,
+  ) {
+    this.cluster = target.cluster;
+    const { contextName, namespace, userName } = target;
+    this.context = { contextName, namespace, server: this.cluster.server, userName };
+    const secure = this.cluster.server.startsWith('https:');
+    this.transport = secure ? https : http;
+    this.agent = secure ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
+  }
+
+  async request<T = unknown>(opts: RequestOptions): Promise<T> {
+    const { res, body } = await this.send(opts, false);
+    const status = res.statusCode ?? 0;
+    if (status < 200 || status > 299) throw ApiError.fromBody(status, body);
+    if (body.trim() === '') return undefined as T;
+    try {
+      return JSON.parse(body) as T;
+    } catch {
+      throw new KdbgError(`${this.context.server} answered ${opts.method} ${opts.path} with invalid JSON`);
+    }
+  }
+
+  async stream(opts: RequestOptions): Promise<IncomingMessage> {
+    const { res, body } = await this.send(opts, true);
+    if (res.statusCode !== 200) throw ApiError.fromBody(res.statusCode ?? 0, body);
+    return res;
+  }
+
+  async connectOptions(): Promise<ConnectOptions> {
+    const auth = await this.credentials();
+    return {
+      agent: this.agent,
+      headers: { ...auth.headers, 'User-Agent': USER_AGENT },
+      ...this.tlsOptions(auth),
+    };
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+
+  /** One exchange, repeated once with renewed credentials when a renewable credential gets a 401. */
+  private async send(opts: RequestOptions, streaming: boolean): Promise<Exchange> {
+    const payload = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
+    const auth = await this.credentials();
+    const first = await this.exchange(opts, payload, auth, streaming, true);
+    if (first.res.statusCode !== 401 || !auth.renew) return first;
+    auth.renew();
+    return this.exchange(opts, payload, await this.credentials(), streaming, true);
+  }
+
+  /**
+   * One HTTP exchange under its own timeout, which ends once the whole body has arrived (or, for a streaming 200,
+   * the headers). The caller's signal aborts it at any point, a stream included.
+   */
+  private exchange(
+    opts: RequestOptions,
+    payload: Buffer | undefined,
+    auth: AuthMaterial,
+    streaming: boolean,
+    retryStaleSocket: boolean,
+  ): Promise<Exchange> {
+    const server = this.context.server;
+    const ms = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const outer = opts.signal;
+    return new Promise<Exchange>((resolve, reject) => {
+      let req: http.ClientRequest | undefined;
+      let res: IncomingMessage | undefined;
+      // node:http's own `signal` option stops applying once the request is sent, so aborts are handled here.
+      let aborted: { reason: unknown } | undefined;
+      const abort = (reason: unknown): void => {
+        aborted ??= { reason };
+        req?.destroy();
+        res?.destroy();
+      };
+      const relay = (): void => abort(outer?.reason);
+      const timer = setTimeout(() => abort(new KdbgError(`timed out after ${ms / 1000}s talking to ${server}`)), ms);
+      const release = (): void => {
+        clearTimeout(timer);
+        outer?.removeEventListener('abort', relay);
+      };
+      const fail = (err: unknown): void => {
+        release();
+        if (aborted) return reject(aborted.reason);
+        const code = (err as NodeJS.ErrnoException).code;
+        // A keep-alive socket the server closed just as we reused it: a GET is safe to send again, once.
+        if (retryStaleSocket && req?.reusedSocket && code === 'ECONNRESET' && opts.method === 'GET') {
+          return void this.exchange(opts, payload, auth, streaming, false).then(resolve, reject);
+        }
+        reject(networkError(server, err));
+      };
+      if (outer?.aborted) {
+        clearTimeout(timer);
+        return reject(outer.reason);
+      }
+      outer?.addEventListener('abort', relay, { once: true });
+
+      const headers: http.OutgoingHttpHeaders = { ...auth.headers, Accept: 'application/json', 'User-Agent': USER_AGENT };
+      if (payload) {
+        headers['Content-Type'] = opts.contentType ?? 'application/json';
+        headers['Content-Length'] = payload.length;
+      }
+      const onResponse = (answer: IncomingMessage): void => {
+        res = answer;
+        this.reportWarnings(answer);
+        if (streaming && answer.statusCode === 200) {
+          clearTimeout(timer);
+          answer.once('close', release);
+          return resolve({ res: answer, body: '' });
+        }
+        const chunks: Buffer[] = [];
+        answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+        answer.once('end', () => {
+          release();
+          resolve({ res: answer, body: Buffer.concat(chunks).toString('utf8') });
+        });
+        answer.once('error', fail);
+        answer.once('close', () => answer.complete || fail(new Error('connection closed before the answer ended')));
+      };
+      try {
+        const options = { method: opts.method, headers, agent: this.agent, ...this.tlsOptions(auth) };
+        req = this.transport.request(this.url(opts), options, onResponse);
+      } catch (err) {
+        return fail(err);
+      }
+      req.once('error', fail);
+      req.end(payload);
+    });
+  }
+
+  private url(opts: RequestOptions): URL {
+    const url = new URL(this.context.server + opts.path);
+    for (const [key, value] of Object.entries(opts.query ?? {})) {
+      for (const item of [value].flat()) if (item !== undefined) url.searchParams.append(key, item);
+    }
+    return url;
+  }
+
+  private tlsOptions(auth: AuthMaterial): Omit<ConnectOptions, 'agent' | 'headers'> {
+    return {
+      ca: this.cluster.ca,
+      cert: auth.cert,
+      key: auth.key,
+      rejectUnauthorized: !this.cluster.insecureSkipTLSVerify,
+      servername: this.cluster.tlsServerName,
+    };
+  }
+
+  private reportWarnings(res: IncomingMessage): void {
+    const header = res.headers.warning;
+    if (!header || !this.onWarning) return;
+    for (const text of parseWarnings(header)) this.onWarning(text);
+  }
+}
+
+/** Names the server and the OS or TLS error code; node's messages for these carry no credentials. */
+function networkError(server: string, err: unknown): KdbgError {
+  const { message, code } = err as NodeJS.ErrnoException;
+  const detail = code && !message.includes(code) ? `${message} (${code})` : message;
+  return new KdbgError(`cannot talk to ${server}: ${detail}`, ExitCode.kdbg, { cause: err });
+}

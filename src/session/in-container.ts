@@ -1,0 +1,111 @@
+// The shell programs kdbg runs inside its debug containers. POSIX sh only (busybox ash, dash, bash), no
+// tools beyond mkdir, date, cat, rm, sleep, kill and (when present) setsid.
+//
+// Layout under ${TMPDIR:-/tmp}/$KDBG_NAME (one directory per debug container):
+//   idle.pid      the idle process
+//   last          epoch seconds when the last session ended (or the container started)
+//   used          exists once a session has started (for --ttl 0)
+//   s/ID          a session's own PID (the wrapper's, or the TTY program's)
+//   s/ID.pg       the process group kdbg signals on Ctrl-C: recorded by kdbg's wrapper, never guessed
+//   s/ID.hb       epoch seconds of the last heartbeat from the session's kdbg
+
+/** Seconds without a heartbeat after which a session's kdbg counts as gone. */
+export const STALE_AFTER_S = 30;
+/** How often a running kdbg refreshes its session's heartbeat. */
+export const HEARTBEAT_EVERY_MS = 10_000;
+
+const DIR = 'd="${TMPDIR:-/tmp}/$KDBG_NAME"';
+
+/**
+ * The debug container's main process. Idles until no session has run for $KDBG_TTL seconds (0: until the first
+ * session ends); ends a session whose kdbg stopped sending heartbeats; exits within a second of SIGTERM.
+ */
+export const IDLE_SCRIPT = `${DIR}
+mkdir -p "$d/s" || exit 1
+echo $$ >"$d/idle.pid"
+date +%s >"$d/last"
+trap 'exit 0' TERM INT HUP
+while :; do
+  now=$(date +%s)
+  busy=
+  for f in "$d"/s/*; do
+    case $f in *.pg|*.hb) continue ;; esac
+    [ -f "$f" ] || continue
+    pid=$(cat "$f" 2>/dev/null)
+    hb=$(cat "$f.hb" 2>/dev/null || echo "$now")
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && [ $((now - hb)) -le ${STALE_AFTER_S} ]; then
+      busy=1
+      continue
+    fi
+    pg=$(cat "$f.pg" 2>/dev/null)
+    [ -n "$pg" ] && { kill -KILL -"$pg" 2>/dev/null || kill -KILL "$pg" 2>/dev/null; }
+    rm -f "$f" "$f.pg" "$f.hb"
+    echo "$now" >"$d/last"
+  done
+  if [ -z "$busy" ]; then
+    if [ "$KDBG_TTL" = 0 ]; then
+      [ -e "$d/used" ] && exit 0
+    elif [ $((now - $(cat "$d/last"))) -ge "$KDBG_TTL" ]; then
+      exit 0
+    fi
+  fi
+  sleep 1 &
+  wait $!
+done
+`;
+
+/**
+ * Runs one session's command: `sh -c WRAPPER kdbg ID CMD...`. The wrapper records itself as the session and
+ * as the process group to signal, then becomes the command (exec), so the command keeps the wrapper's PID and
+ * default signal dispositions. A TTY program is already a session leader; a piped one becomes one through
+ * setsid, which does not fork for a process that does not lead a group. The idle process notices when that
+ * PID is gone and marks the session ended.
+ */
+export const SESSION_WRAPPER = `${DIR}
+id=$1
+shift
+[ -d "$d/s" ] || { echo "kdbg: this debug container has no idle process" >&2; exit 126; }
+date +%s >"$d/s/$id.hb"
+echo $$ >"$d/s/$id"
+echo $$ >"$d/s/$id.pg"
+: >"$d/used"
+read -r _ _ _ _ pgrp _ </proc/$$/stat 2>/dev/null || pgrp=
+if [ "$pgrp" != $$ ] && command -v setsid >/dev/null 2>&1; then exec setsid "$@"; fi
+exec "$@"
+`;
+
+/** `sh -c INTERRUPT kdbg ID SIGNAL`: signals the recorded group, then KILLs it if still there after 2 s. */
+export const INTERRUPT_SCRIPT = `${DIR}
+pg=$(cat "$d/s/$1.pg" 2>/dev/null)
+[ -n "$pg" ] || exit 0
+kill -"$2" -"$pg" 2>/dev/null || kill -"$2" "$pg" 2>/dev/null || exit 0
+i=0
+while [ $i -lt 20 ]; do
+  kill -0 -"$pg" 2>/dev/null || kill -0 "$pg" 2>/dev/null || exit 0
+  sleep 0.1
+  i=$((i + 1))
+done
+kill -KILL -"$pg" 2>/dev/null || kill -KILL "$pg" 2>/dev/null
+exit 0
+`;
+
+/** `sh -c HEARTBEAT kdbg ID`: refreshes the session's heartbeat. */
+export const HEARTBEAT_SCRIPT = `${DIR}
+[ -f "$d/s/$1" ] && date +%s >"$d/s/$1.hb"
+`;
+
+export function idleCommand(): string[] {
+  return ['sh', '-c', IDLE_SCRIPT];
+}
+
+export function sessionCommand(id: string, command: string[]): string[] {
+  return ['sh', '-c', SESSION_WRAPPER, 'kdbg', id, ...command];
+}
+
+export function interruptCommand(id: string, signal: 'INT' | 'HUP' | 'TERM'): string[] {
+  return ['sh', '-c', INTERRUPT_SCRIPT, 'kdbg', id, signal];
+}
+
+export function heartbeatCommand(id: string): string[] {
+  return ['sh', '-c', HEARTBEAT_SCRIPT, 'kdbg', id];
+}

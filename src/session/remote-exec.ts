@@ -1,0 +1,197 @@
+// One exec session over WebSocket: stdout and stderr apart and binary-safe, stdin with EOF (v5 CLOSE),
+// backpressure both ways, pings, terminal resizes, and the exit status from channel 3.
+import WebSocket from 'ws';
+import type { IncomingMessage } from 'node:http';
+import type { KubeClient } from '../kube/types.ts';
+import { ApiError } from '../kube/api-error.ts';
+import { KdbgError } from '../errors.ts';
+import { Channel, V4, V5, closeFrame, decodeStatus, frame, resizeFrame, type Outcome } from './protocol.ts';
+
+export interface TerminalSize {
+  columns: number;
+  rows: number;
+}
+
+export interface ExecRequest {
+  client: KubeClient;
+  namespace: string;
+  pod: string;
+  container: string;
+  command: string[];
+  tty: boolean;
+  /** forwarded to the command; its end becomes the command's stdin EOF */
+  stdin?: NodeJS.ReadableStream | undefined;
+  stdout: NodeJS.WritableStream;
+  /** ignored with a TTY: the terminal carries both */
+  stderr?: NodeJS.WritableStream | undefined;
+  /** with a TTY: the size now, and later sizes */
+  size?: TerminalSize | undefined;
+  pingIntervalMs?: number;
+}
+
+export type ExecResult = Outcome | { kind: 'lost'; message: string } | { kind: 'closed' };
+
+export interface ExecSession {
+  readonly protocol: string;
+  /** settles once the socket has closed */
+  readonly done: Promise<ExecResult>;
+  resize(size: TerminalSize): void;
+  /** ends the session from this side; `done` settles with `closed` unless a status already came */
+  close(): void;
+}
+
+const UPLOAD_HIGH_WATER = 1 << 20;
+
+export function execUrl(server: string, r: Pick<ExecRequest, 'namespace' | 'pod' | 'container' | 'command' | 'tty' | 'stdin'>): string {
+  const q = new URLSearchParams();
+  for (const c of r.command) q.append('command', c);
+  q.set('container', r.container);
+  if (r.stdin) q.set('stdin', 'true');
+  q.set('stdout', 'true');
+  if (!r.tty) q.set('stderr', 'true');
+  if (r.tty) q.set('tty', 'true');
+  const base = server.replace(/^http/, 'ws');
+  return `${base}/api/v1/namespaces/${encodeURIComponent(r.namespace)}/pods/${encodeURIComponent(r.pod)}/exec?${q}`;
+}
+
+/** Opens the exec; resolves once the server has upgraded the connection (the command is running). */
+export async function openExec(req: ExecRequest): Promise<ExecSession> {
+  const opts = await req.client.connectOptions();
+  // Without stdin a v4 server is fine; with stdin only v5 can pass EOF without closing the whole session,
+  // so we never start a command we could not drive.
+  const protocols = req.stdin ? [V5] : [V5, V4];
+  const ws = new WebSocket(execUrl(req.client.context.server, req), protocols, {
+    ...opts,
+    perMessageDeflate: false,
+    handshakeTimeout: 30_000,
+  });
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('unexpected-response', (_req, res) => {
+      readBody(res).then((body) => reject(ApiError.fromBody(res.statusCode ?? 0, body)), reject);
+      ws.terminate();
+    });
+    ws.once('error', (err) => reject(connectError(err, req.client.context.server, req.stdin !== undefined)));
+  });
+  return runSession(ws, req);
+}
+
+function runSession(ws: WebSocket, req: ExecRequest): ExecSession {
+  let outcome: Outcome | undefined;
+  let closedByUs = false;
+  let lastPong = Date.now();
+  const pingEvery = req.pingIntervalMs ?? 5000;
+
+  const pinger = setInterval(() => {
+    if (Date.now() - lastPong > pingEvery * 6) {
+      ws.terminate();
+      return;
+    }
+    ws.ping();
+  }, pingEvery);
+  pinger.unref();
+  ws.on('pong', () => (lastPong = Date.now()));
+
+  let downloadPaused = false;
+  const write = (target: NodeJS.WritableStream | undefined, payload: Buffer) => {
+    if (!target) return;
+    if (!target.write(payload) && !downloadPaused) {
+      downloadPaused = true;
+      ws.pause();
+      target.once('drain', () => {
+        downloadPaused = false;
+        ws.resume();
+      });
+    }
+  };
+
+  ws.on('message', (data: Buffer, isBinary) => {
+    const buf = isBinary ? data : Buffer.from(data);
+    if (buf.length === 0) return;
+    const payload = buf.subarray(1);
+    switch (buf[0]) {
+      case Channel.stdout:
+        write(req.stdout, payload);
+        break;
+      case Channel.stderr:
+        write(req.tty ? req.stdout : req.stderr, payload);
+        break;
+      case Channel.status:
+        outcome = decodeStatus(payload);
+        break;
+      default:
+        break;
+    }
+  });
+
+  const stdin = req.stdin;
+  const onData = (chunk: Buffer | string) => {
+    if (ws.readyState !== WebSocket.OPEN) return;
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    ws.send(frame(Channel.stdin, buf), () => {
+      if (ws.bufferedAmount < UPLOAD_HIGH_WATER / 2) stdin?.resume();
+    });
+    if (ws.bufferedAmount > UPLOAD_HIGH_WATER) stdin?.pause();
+  };
+  const onEnd = () => {
+    if (ws.readyState === WebSocket.OPEN) ws.send(closeFrame(Channel.stdin));
+  };
+  if (stdin) {
+    stdin.on('data', onData);
+    stdin.once('end', onEnd);
+    stdin.resume();
+  }
+
+  const protocol = ws.protocol;
+  if (req.tty && req.size) sendResize(ws, req.size);
+
+  const done = new Promise<ExecResult>((resolve) => {
+    ws.once('close', () => {
+      clearInterval(pinger);
+      if (stdin) {
+        stdin.off('data', onData);
+        stdin.off('end', onEnd);
+        stdin.pause();
+      }
+      if (outcome) resolve(outcome);
+      else if (closedByUs) resolve({ kind: 'closed' });
+      else resolve({ kind: 'lost', message: 'the connection to the API server closed before the command reported its exit status' });
+    });
+    ws.on('error', () => {
+      // 'close' follows every error; the outcome is decided there.
+    });
+  });
+
+  return {
+    protocol,
+    done,
+    resize: (size) => sendResize(ws, size),
+    close: () => {
+      closedByUs = true;
+      if (ws.readyState === WebSocket.OPEN) ws.close(1000);
+      else ws.terminate();
+    },
+  };
+}
+
+function sendResize(ws: WebSocket, size: TerminalSize) {
+  if (ws.readyState === WebSocket.OPEN) ws.send(resizeFrame(size.columns, size.rows));
+}
+
+async function readBody(res: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of res) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function connectError(err: Error, server: string, withStdin: boolean): KdbgError {
+  if (/sub-?protocol/i.test(err.message)) {
+    return new KdbgError(
+      withStdin
+        ? `the API server at ${server} does not speak ${V5}, which sessions with stdin need (Kubernetes 1.30+ with TranslateStreamCloseWebsocketRequests on)`
+        : `the API server at ${server} offered no usable stream protocol`,
+    );
+  }
+  const code = (err as NodeJS.ErrnoException).code;
+  return new KdbgError(`cannot open a session on ${server}: ${code ?? err.message}`, undefined, { cause: err });
+}
