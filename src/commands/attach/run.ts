@@ -1,0 +1,151 @@
+// kdbg attach: resolve where, check what the user may do, reuse or add a debug container, run the session.
+import type { V1Container, V1EphemeralContainer, V1Pod } from '@kubernetes/client-node';
+import type { Runtime } from '../../runtime.ts';
+import type { KubeClient } from '../../kube/types.ts';
+import type { AttachPlan } from './options.ts';
+import type { Profile } from '../../profiles/profile.ts';
+import { loadKubeClient } from '../../kube/client.ts';
+import { loadProfiles } from '../../profiles/catalog.ts';
+import { parseTarget, resolveContainer, resolvePod, assertDebuggable } from '../../kube/resolve-pod.ts';
+import { whoAmI, missingPermissions, describePermission, EXEC, PATCH_EPHEMERAL, type Identity } from '../../kube/access.ts';
+import { debugContainer, debugContainerName, ENV, envOf, type DebugContainerInput } from '../../kube/debug-container.ts';
+import { addEphemeralContainer, findReusable, ephemeralStatus } from '../../kube/ephemeral.ts';
+import { waitForRunning, getPod } from '../../kube/wait.ts';
+import { ApiError } from '../../kube/api-error.ts';
+import { terminalChooser } from '../../ui/picker.ts';
+import { startProgress } from '../../ui/progress.ts';
+import { whereLine } from '../../ui/where.ts';
+import { runSession } from './session.ts';
+import { KdbgError } from '../../errors.ts';
+
+export async function runAttach(plan: AttachPlan, rt: Runtime): Promise<number> {
+  const { flags } = plan;
+  const client = await loadKubeClient({
+    kubeconfig: flags.kubeconfig,
+    context: flags.context,
+    namespace: flags.namespace,
+    as: flags.as,
+    asGroups: flags.asGroup,
+    env: rt.env,
+    stderr: rt.stderr,
+    stdinIsTTY: Boolean(rt.stdin.isTTY),
+    onWarning: (text) => rt.stderr.write(`Warning: ${text}\n`),
+  });
+  try {
+    return await attach(client, plan, rt);
+  } finally {
+    client.close();
+  }
+}
+
+async function attach(client: KubeClient, plan: AttachPlan, rt: Runtime): Promise<number> {
+  const { flags } = plan;
+  const namespace = client.context.namespace;
+  const catalog = await loadProfiles({ configPath: flags.config, env: rt.env });
+  const profile = catalog.get(flags.profile ?? catalog.defaultProfile);
+  const choose = terminalChooser(rt.stdin, rt.stderr);
+  const identityP = whoAmI(client);
+  identityP.catch(() => undefined);
+
+  const fit = (pod: V1Pod, target: V1Container, identity: Identity, name = 'kdbg-pending'): V1EphemeralContainer =>
+    debugContainer(specInput(profile, pod, target.name, identity.user, plan), name);
+
+  const target = parseTarget(plan.podArg, flags.selector);
+  const identityForPick = target.kind === 'workload' ? await identityP : undefined;
+  const pod = await resolvePod({
+    client,
+    namespace,
+    target,
+    choose,
+    now: rt.now,
+    hasReusable: identityForPick && !flags.new ? (p) => reusableIn(p, flags.target, identityForPick, fit) !== undefined : undefined,
+  });
+  const podName = pod.metadata!.name!;
+  const targetContainer = await resolveContainer(pod, flags.target, choose);
+  assertDebuggable(pod, targetContainer.name);
+
+  const identity = await identityP;
+  const wanted = fit(pod, targetContainer, identity);
+  const reusable = flags.new ? undefined : findReusable(pod, identity.user, envOf(wanted, ENV.spec)!);
+  const needs = reusable ? EXEC : [PATCH_EPHEMERAL, ...EXEC];
+  const missing = await missingPermissions(client, namespace, podName, needs);
+  if (missing.length > 0) {
+    throw new KdbgError(
+      `${identity.user} may not ${missing.map(describePermission).join(', ')} in namespace ${namespace}; kdbg needs it to debug pod ${podName} (nothing was created)`,
+    );
+  }
+
+  const where = { context: client.context.contextName, namespace, pod: podName, target: targetContainer.name, now: rt.now() };
+  const session = (p: V1Pod, container: string) =>
+    runSession(
+      { client, namespace, pod: p, container, command: plan.command.length ? plan.command : profile.shell, tty: plan.tty, forwardStdin: plan.forwardStdin, escapeChar: plan.escapeChar },
+      rt,
+    );
+
+  if (reusable) {
+    rt.stderr.write(`${whereLine({ ...where, debugContainer: reusable.container.name, reused: true, reusedSince: reusable.startedAt })}\n`);
+    try {
+      return await session(pod, reusable.container.name);
+    } catch (err) {
+      // The reused container may have ended between our read and the exec: then make a new one.
+      if (!(err instanceof ApiError) || (await stillRunning(client, namespace, podName, reusable.container.name))) throw err;
+      rt.stderr.write(`kdbg: ${reusable.container.name} has stopped; adding a new debug container\n`);
+    }
+  }
+
+  const fresh = await getPod(client, namespace, podName);
+  const name = uniqueName(fresh, profile.name, rt);
+  const container = fit(fresh, targetContainer, identity, name);
+  rt.stderr.write(`${whereLine({ ...where, debugContainer: name, reused: false })}\n`);
+  const running = await create(client, namespace, podName, container, plan.timeoutMs, rt);
+  return session(running, name);
+}
+
+async function create(client: KubeClient, namespace: string, pod: string, container: V1EphemeralContainer, timeoutMs: number, rt: Runtime): Promise<V1Pod> {
+  const progress = await startProgress(rt.stderr, `Adding ${container.name} (${container.image})`);
+  try {
+    const patched = await addEphemeralContainer(client, namespace, pod, container);
+    progress.update(`Starting ${container.name} (${container.image})`);
+    return await waitForRunning({
+      client,
+      namespace,
+      pod,
+      container: container.name,
+      image: container.image!,
+      resourceVersion: patched.metadata?.resourceVersion ?? '0',
+      timeoutMs,
+      onProgress: (text) => progress.update(`${container.name}: ${text}`),
+    });
+  } finally {
+    progress.stop();
+  }
+}
+
+function specInput(profile: Profile, pod: V1Pod, target: string, user: string, plan: AttachPlan): DebugContainerInput {
+  return { profile, pod, target, user, ttlSeconds: plan.ttlSeconds, reason: plan.flags.reason, image: plan.flags.image };
+}
+
+function reusableIn(pod: V1Pod, wantedTarget: string | undefined, identity: Identity, fit: (p: V1Pod, c: V1Container, i: Identity) => V1EphemeralContainer) {
+  const containers = pod.spec?.containers ?? [];
+  const annotated = pod.metadata?.annotations?.['kubectl.kubernetes.io/default-container'];
+  const name = wantedTarget ?? annotated ?? (containers.length === 1 ? containers[0]!.name : undefined);
+  const target = containers.find((c) => c.name === name);
+  if (!target) return undefined;
+  return findReusable(pod, identity.user, envOf(fit(pod, target, identity), ENV.spec)!);
+}
+
+function uniqueName(pod: V1Pod, profile: string, rt: Runtime): string {
+  const taken = new Set(
+    [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? []), ...(pod.spec?.ephemeralContainers ?? [])].map((c) => c.name),
+  );
+  for (;;) {
+    const name = debugContainerName(profile, rt.random);
+    if (!taken.has(name)) return name;
+  }
+}
+
+async function stillRunning(client: KubeClient, namespace: string, pod: string, container: string): Promise<boolean> {
+  const p = await getPod(client, namespace, pod);
+  return Boolean(ephemeralStatus(p, container)?.state?.running);
+}
+

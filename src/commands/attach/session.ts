@@ -1,0 +1,143 @@
+// One session in a running debug container: the command under kdbg's wrapper, a heartbeat while it runs,
+// Ctrl-C/SIGTERM/SIGHUP and `~.` turned into a signal to the recorded process group, the terminal restored on
+// every way out, and the pod watched so a vanished container ends the session with a reason.
+import type { ReadStream, WriteStream } from 'node:tty';
+import type { V1Pod } from '@kubernetes/client-node';
+import { PassThrough } from 'node:stream';
+import type { KubeClient } from '../../kube/types.ts';
+import type { Runtime } from '../../runtime.ts';
+import { openExec, type ExecResult, type ExecSession } from '../../session/remote-exec.ts';
+import { HEARTBEAT_EVERY_MS, heartbeatCommand, interruptCommand, sessionCommand } from '../../session/in-container.ts';
+import { EscapeFilter } from '../../session/escape.ts';
+import { enterRawMode, type LocalTerminal } from '../../session/terminal.ts';
+import { watch } from '../../kube/watch.ts';
+import { podPath } from '../../kube/wait.ts';
+import { ephemeralStatus } from '../../kube/ephemeral.ts';
+import { ExitCode, KdbgError } from '../../errors.ts';
+
+export interface SessionSpec {
+  client: KubeClient;
+  namespace: string;
+  pod: V1Pod;
+  container: string;
+  command: string[];
+  tty: boolean;
+  forwardStdin: boolean;
+  escapeChar: number | undefined;
+}
+
+const SIGNAL_EXIT: Record<string, number> = { SIGINT: ExitCode.sigint, SIGTERM: ExitCode.sigterm, SIGHUP: ExitCode.sighup };
+
+/** Runs the session and resolves with kdbg's exit code. Rejects only when the exec could not be opened. */
+export async function runSession(spec: SessionSpec, rt: Runtime): Promise<number> {
+  const { client, namespace, container } = spec;
+  const podName = spec.pod.metadata!.name!;
+  const id = rt.random(6).toString('hex');
+  const execIn = (command: string[]) =>
+    openExec({ client, namespace, pod: podName, container, command, tty: false, stdout: new PassThrough().resume(), stderr: new PassThrough().resume() });
+
+  let terminal: LocalTerminal | undefined;
+  let stdin: NodeJS.ReadableStream | undefined;
+  let escaped = false;
+  let session: ExecSession | undefined;
+  if (spec.tty) {
+    if (spec.escapeChar !== undefined) {
+      rt.stderr.write(`kdbg: ${String.fromCharCode(spec.escapeChar)}. at the start of a line ends the session\n`);
+    }
+    terminal = enterRawMode(rt.stdin as ReadStream, rt.stdout as WriteStream);
+    stdin =
+      spec.escapeChar === undefined
+        ? rt.stdin
+        : rt.stdin.pipe(
+            new EscapeFilter(spec.escapeChar, () => {
+              escaped = true;
+              void interrupt('INT').finally(() => session?.close());
+            }),
+          );
+  } else if (spec.forwardStdin) {
+    stdin = rt.stdin;
+  }
+
+  let interruptedBy: NodeJS.Signals | undefined;
+  let interrupting: Promise<void> | undefined;
+  const interrupt = (signal: 'INT' | 'HUP' | 'TERM'): Promise<void> =>
+    (interrupting ??= (async () => {
+      try {
+        const s = await execIn(interruptCommand(id, signal));
+        await s.done;
+      } catch (err) {
+        rt.stderr.write(`kdbg: could not stop the remote command: ${(err as Error).message}\n`);
+      }
+    })());
+
+  let goneReason: string | undefined;
+  const podWatch = watch<V1Pod>(client, {
+    path: podPath(namespace),
+    query: { fieldSelector: `metadata.name=${podName}` },
+    resourceVersion: spec.pod.metadata?.resourceVersion ?? '0',
+    onEvent: (type, p) => {
+      if (type === 'DELETED') goneReason = `pod ${podName} was deleted`;
+      else if (ephemeralStatus(p, container)?.state?.terminated) goneReason = `debug container ${container} stopped`;
+      else return;
+      session?.close();
+    },
+    relist: async () => (await client.request<V1Pod>({ method: 'GET', path: podPath(namespace, podName) })).metadata?.resourceVersion ?? '0',
+    onError: () => undefined,
+  });
+
+  const offSignal = rt.onSignal((signal) => {
+    interruptedBy ??= signal;
+    void interrupt(signal === 'SIGHUP' ? 'HUP' : signal === 'SIGTERM' ? 'TERM' : 'INT');
+  });
+
+  const heartbeat = setInterval(() => {
+    execIn(heartbeatCommand(id))
+      .then((s) => s.done)
+      .catch(() => undefined);
+  }, HEARTBEAT_EVERY_MS);
+  heartbeat.unref();
+
+  let result: ExecResult;
+  try {
+    session = await openExec({
+      client,
+      namespace,
+      pod: podName,
+      container,
+      command: sessionCommand(id, spec.command),
+      tty: spec.tty,
+      stdin,
+      stdout: rt.stdout,
+      stderr: rt.stderr,
+      size: terminal?.size(),
+    });
+    const stopResize = terminal?.onResize((size) => session?.resize(size));
+    result = await session.done;
+    stopResize?.();
+    if (interruptedBy) await interrupting;
+  } finally {
+    clearInterval(heartbeat);
+    offSignal();
+    podWatch.stop();
+    terminal?.restore();
+  }
+
+  if (interruptedBy) return SIGNAL_EXIT[interruptedBy]!;
+  if (escaped) {
+    rt.stderr.write('\r\nkdbg: session ended with ~.\n');
+    return ExitCode.sigint;
+  }
+  return exitCodeOf(result, goneReason);
+}
+
+function exitCodeOf(result: ExecResult, goneReason: string | undefined): number {
+  switch (result.kind) {
+    case 'exited':
+      return result.code;
+    case 'failed':
+      throw new KdbgError(`the session failed: ${result.message}`, ExitCode.unusable);
+    case 'closed':
+    case 'lost':
+      throw new KdbgError(goneReason ? `session ended: ${goneReason}` : `session lost: ${result.kind === 'lost' ? result.message : 'closed'}`, ExitCode.sessionLost);
+  }
+}

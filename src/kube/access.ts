@@ -1,0 +1,59 @@
+// Who kdbg acts as, and whether that user may do what a debug session needs, asked before anything is created.
+import type { KubeClient } from './types.ts';
+import { ApiError } from './api-error.ts';
+
+export interface Identity {
+  user: string;
+  /** false when the server has no SelfSubjectReview (before 1.28) and the kubeconfig user name stands in */
+  reviewed: boolean;
+}
+
+export async function whoAmI(client: KubeClient): Promise<Identity> {
+  try {
+    const review = await client.request<{ status?: { userInfo?: { username?: string } } }>({
+      method: 'POST',
+      path: '/apis/authentication.k8s.io/v1/selfsubjectreviews',
+      body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' },
+    });
+    const user = review.status?.userInfo?.username;
+    if (user) return { user, reviewed: true };
+  } catch (err) {
+    if (!(err instanceof ApiError && err.statusCode === 404)) throw err;
+  }
+  return { user: client.context.userName || 'unknown', reviewed: false };
+}
+
+export interface Permission {
+  verb: string;
+  resource: string;
+  subresource?: string;
+}
+
+export const PATCH_EPHEMERAL: Permission = { verb: 'patch', resource: 'pods', subresource: 'ephemeralcontainers' };
+/** A WebSocket exec is a GET; since 1.35 the apiserver also checks create. */
+export const EXEC: Permission[] = [
+  { verb: 'get', resource: 'pods', subresource: 'exec' },
+  { verb: 'create', resource: 'pods', subresource: 'exec' },
+];
+
+export function describePermission(p: Permission): string {
+  return `${p.verb} ${p.resource}${p.subresource ? `/${p.subresource}` : ''}`;
+}
+
+/** Asks SelfSubjectAccessReviews in parallel; resolves with the permissions that are denied. */
+export async function missingPermissions(client: KubeClient, namespace: string, pod: string, wanted: Permission[]): Promise<Permission[]> {
+  const answers = await Promise.all(
+    wanted.map((p) =>
+      client.request<{ status?: { allowed?: boolean } }>({
+        method: 'POST',
+        path: '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
+        body: {
+          apiVersion: 'authorization.k8s.io/v1',
+          kind: 'SelfSubjectAccessReview',
+          spec: { resourceAttributes: { namespace, verb: p.verb, resource: p.resource, subresource: p.subresource, name: pod } },
+        },
+      }),
+    ),
+  );
+  return wanted.filter((_, i) => answers[i]?.status?.allowed !== true);
+}

@@ -1,0 +1,95 @@
+// Fits a profile to a pod: the exact ephemeral container kdbg sends. `kdbg profiles show` and `kdbg attach`
+// both build it here.
+import { createHash } from 'node:crypto';
+import type { V1Container, V1EphemeralContainer, V1EnvVar, V1Pod, V1SecurityContext } from '@kubernetes/client-node';
+import type { Profile } from '../profiles/profile.ts';
+import { idleCommand } from '../session/in-container.ts';
+
+export const ENV = {
+  name: 'KDBG_NAME',
+  user: 'KDBG_USER',
+  ttl: 'KDBG_TTL',
+  reason: 'KDBG_REASON',
+  spec: 'KDBG_SPEC',
+} as const;
+
+export interface DebugContainerInput {
+  profile: Profile;
+  pod: V1Pod;
+  target: string;
+  user: string;
+  ttlSeconds: number;
+  reason?: string | undefined;
+  /** --image: replaces the profile's image */
+  image?: string | undefined;
+}
+
+const NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+
+/** `kdbg-<profile>-<5>`, drawn from kubectl's vowel-free alphabet; `random` yields bytes. */
+export function debugContainerName(profile: string, random: (n: number) => Buffer): string {
+  const bytes = random(5);
+  let suffix = '';
+  for (const b of bytes) suffix += NAME_ALPHABET[b % NAME_ALPHABET.length];
+  return `kdbg-${profile}-${suffix}`;
+}
+
+export function debugContainer(input: DebugContainerInput, name: string): V1EphemeralContainer {
+  const { profile, pod, target } = input;
+  const env: V1EnvVar[] = [
+    { name: ENV.name, value: name },
+    { name: ENV.user, value: input.user },
+    { name: ENV.ttl, value: String(input.ttlSeconds) },
+    ...Object.entries(profile.env ?? {}).map(([k, v]) => ({ name: k, value: v })),
+  ];
+  const container: V1EphemeralContainer = {
+    name,
+    image: input.image ?? profile.image,
+    command: idleCommand(),
+    env,
+    targetContainerName: target,
+    terminationMessagePolicy: 'FallbackToLogsOnError',
+  };
+  const securityContext = fitSecurityContext(profile.securityContext, pod, target);
+  if (securityContext) container.securityContext = securityContext;
+  const hash = specHash(container);
+  if (input.reason) env.push({ name: ENV.reason, value: input.reason });
+  env.push({ name: ENV.spec, value: hash });
+  return container;
+}
+
+/**
+ * Where the pod or the target demands a non-root user and the profile names none, run as the target's user,
+ * else as 65534 (nobody), so a hardened pod does not get a container that can never start.
+ */
+function fitSecurityContext(base: V1SecurityContext | undefined, pod: V1Pod, target: string): V1SecurityContext | undefined {
+  const targetContainer: V1Container | undefined = pod.spec?.containers.find((c) => c.name === target);
+  const podSc = pod.spec?.securityContext;
+  const nonRoot = targetContainer?.securityContext?.runAsNonRoot ?? podSc?.runAsNonRoot ?? false;
+  if (!nonRoot || base?.runAsUser !== undefined) return base;
+  const user = targetContainer?.securityContext?.runAsUser ?? podSc?.runAsUser;
+  return { ...base, runAsUser: user !== undefined && user !== 0 ? user : 65534 };
+}
+
+/** A hash of what the container does, leaving out its name and the free-text reason. */
+export function specHash(container: V1EphemeralContainer): string {
+  const skip = new Set<string>([ENV.name, ENV.reason, ENV.spec]);
+  const { name: _name, ...rest } = container;
+  const canonical = canonicalJson({ ...rest, env: (container.env ?? []).filter((e) => !skip.has(e.name)) });
+  return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function envOf(container: V1EphemeralContainer, name: string): string | undefined {
+  return container.env?.find((e) => e.name === name)?.value;
+}

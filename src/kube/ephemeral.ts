@@ -1,0 +1,88 @@
+// Finding a reusable kdbg container in a pod, and adding a new one with a PATCH that is safe to resend.
+import type { V1ContainerStatus, V1EphemeralContainer, V1Pod } from '@kubernetes/client-node';
+import type { KubeClient } from './types.ts';
+import { ApiError } from './api-error.ts';
+import { KdbgError } from '../errors.ts';
+import { ENV, envOf } from './debug-container.ts';
+
+export interface Reusable {
+  container: V1EphemeralContainer;
+  startedAt: Date | undefined;
+}
+
+export function ephemeralStatus(pod: V1Pod, name: string): V1ContainerStatus | undefined {
+  return pod.status?.ephemeralContainerStatuses?.find((s) => s.name === name);
+}
+
+/** The newest running kdbg container of this user with the same spec hash, if any. */
+export function findReusable(pod: V1Pod, user: string, hash: string): Reusable | undefined {
+  let best: Reusable | undefined;
+  for (const c of pod.spec?.ephemeralContainers ?? []) {
+    if (envOf(c, ENV.user) !== user || envOf(c, ENV.spec) !== hash) continue;
+    const running = ephemeralStatus(pod, c.name)?.state?.running;
+    if (!running) continue;
+    const startedAt = running.startedAt ? new Date(running.startedAt) : undefined;
+    if (!best || (startedAt && best.startedAt && startedAt > best.startedAt)) best = { container: c, startedAt };
+  }
+  return best;
+}
+
+export interface CreateOptions {
+  attempts?: number;
+  onWarning?: (text: string) => void;
+  /** waits between attempts; injected so tests need not sleep */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * Adds the container with a strategic merge PATCH of pods/NAME/ephemeralcontainers. On 409, 5xx or a lost
+ * answer the same name and body are sent again: an identical patch is a no-op, while a new name would leave a
+ * second container that can never be removed.
+ */
+export async function addEphemeralContainer(
+  client: KubeClient,
+  namespace: string,
+  pod: string,
+  container: V1EphemeralContainer,
+  opts: CreateOptions = {},
+): Promise<V1Pod> {
+  const attempts = opts.attempts ?? 4;
+  const sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+  let lastError: unknown;
+  for (let i = 0; i < attempts; i++) {
+    if (i > 0) await sleep(250 * 2 ** (i - 1));
+    try {
+      return await client.request<V1Pod>({
+        method: 'PATCH',
+        path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/ephemeralcontainers`,
+        contentType: 'application/strategic-merge-patch+json',
+        body: { spec: { ephemeralContainers: [container] } },
+      });
+    } catch (err) {
+      if (!retryable(err)) throw explain(err, container);
+      lastError = err;
+    }
+  }
+  throw new KdbgError(
+    `could not add debug container ${container.name} after ${attempts} attempts: ${(lastError as Error).message}`,
+    undefined,
+    { cause: lastError },
+  );
+}
+
+function retryable(err: unknown): boolean {
+  if (err instanceof ApiError) return err.statusCode === 409 || err.statusCode >= 500 || err.statusCode === 429;
+  return err instanceof KdbgError; // timeouts and dropped connections
+}
+
+function explain(err: unknown, container: V1EphemeralContainer): unknown {
+  if (!(err instanceof ApiError)) return err;
+  if (err.statusCode === 404 && !err.status?.details?.name) {
+    return new KdbgError('ephemeral containers are disabled on this cluster (the pods/ephemeralcontainers subresource is missing)');
+  }
+  if (err.statusCode === 403 && /PodSecurity/.test(err.message)) {
+    return new KdbgError(`${err.message} (try --profile restricted, or a profile that fits this namespace's PodSecurity level)`);
+  }
+  if (err.statusCode === 422) return new KdbgError(`the API server refused debug container ${container.name}: ${err.message}`);
+  return err;
+}

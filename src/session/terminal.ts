@@ -1,0 +1,34 @@
+// The local terminal during a TTY session: raw mode that is always undone, and size changes.
+import type { ReadStream, WriteStream } from 'node:tty';
+import type { TerminalSize } from './remote-exec.ts';
+
+export interface LocalTerminal {
+  size(): TerminalSize;
+  onResize(listener: (size: TerminalSize) => void): () => void;
+  /** idempotent; also runs if the process exits without calling it */
+  restore(): void;
+}
+
+export function enterRawMode(stdin: ReadStream, stdout: WriteStream): LocalTerminal {
+  const wasRaw = stdin.isRaw;
+  stdin.setRawMode(true);
+  let restored = false;
+  const restore = () => {
+    if (restored) return;
+    restored = true;
+    process.off('exit', restore);
+    stdin.setRawMode(wasRaw);
+    stdin.pause();
+  };
+  process.on('exit', restore);
+  const size = () => ({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
+  return {
+    size,
+    onResize(listener) {
+      const handler = () => listener(size());
+      stdout.on('resize', handler);
+      return () => stdout.off('resize', handler);
+    },
+    restore,
+  };
+}

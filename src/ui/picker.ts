@@ -1,0 +1,33 @@
+// Fuzzy search pickers, drawn on stderr so stdout stays the remote command's. Only where a person can answer.
+import type { Chooser } from '../kube/resolve-pod.ts';
+import { ExitCode, KdbgError } from '../errors.ts';
+import { fuzzyFilter } from './fuzzy.ts';
+
+export function terminalChooser(stdin: NodeJS.ReadStream, stderr: NodeJS.WriteStream): Chooser {
+  if (!stdin.isTTY || !stderr.isTTY) return () => undefined;
+  return async (message, choices) => {
+    const { default: search } = await import('@inquirer/search');
+    try {
+      return await search(
+        {
+          message,
+          pageSize: 12,
+          source: (term) =>
+            fuzzyFilter(term, choices, (c) => `${c.name} ${c.description ?? ''}`).map((c) => ({
+              name: c.description ? `${c.name.padEnd(width(choices))}  ${c.description}` : c.name,
+              value: c.value,
+              short: c.name,
+            })),
+        },
+        { input: stdin, output: stderr, clearPromptOnDone: false },
+      );
+    } catch (err) {
+      if ((err as Error).name === 'ExitPromptError') throw new KdbgError('cancelled', ExitCode.sigint);
+      throw err;
+    }
+  };
+}
+
+function width(choices: { name: string }[]): number {
+  return Math.min(40, Math.max(...choices.map((c) => c.name.length)));
+}

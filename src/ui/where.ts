@@ -1,0 +1,19 @@
+// The one line kdbg prints before it acts: which cluster, namespace, pod, container and debug container.
+import { formatAge } from '../kube/resolve-pod.ts';
+
+export interface Where {
+  context: string;
+  namespace: string;
+  pod: string;
+  target: string;
+  debugContainer: string;
+  reusedSince?: Date | undefined;
+  reused: boolean;
+  now: Date;
+}
+
+export function whereLine(w: Where): string {
+  const state = w.reused ? `reused${w.reusedSince ? `, up ${formatAge(w.now.getTime() - w.reusedSince.getTime())}` : ''}` : 'new';
+  const ctx = w.context ? `${w.context}/` : '';
+  return `kdbg: ${ctx}${w.namespace} pod/${w.pod} → ${w.target}, debug container ${w.debugContainer} (${state})`;
+}
