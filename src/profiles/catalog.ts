@@ -25,7 +25,7 @@ export async function loadProfiles(options: LoadProfilesOptions): Promise<Catalo
 function catalogOf(config: ConfigFile | undefined): Catalog {
   const registry = config?.registry;
   const profiles = builtinProfiles().map((p) => (registry ? { ...p, image: mirrorImage(p.image, registry) } : p));
-  for (const spec of config?.profiles ?? []) profiles.push(custom(spec, profiles, config!.path));
+  if (config) for (const spec of config.profiles) profiles.push(custom(spec, profiles, config.path));
   return {
     profiles,
     defaultProfile: config?.defaultProfile ?? DEFAULT_PROFILE,

@@ -4,7 +4,8 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import type { V1SecurityContext } from '@kubernetes/client-node';
-import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type Scalar, type YAMLMap } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import type { Document, Node, Scalar, YAMLMap } from 'yaml';
 import { KdbgError } from '../errors.ts';
 import { BUILTIN_NAMES } from './builtin.ts';
 
@@ -64,13 +65,14 @@ type Schema =
 
 const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const MAX_NAME = 20;
-const DOMAIN = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?';
+const HOST_PART = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN = `${HOST_PART}(?:\\.${HOST_PART})*(?::[0-9]+)?`;
 const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
 const REGISTRY = new RegExp(`^${DOMAIN}(?:/${COMPONENT})*$`);
+const TAG = '[\\w][\\w.-]{0,127}';
+const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
 /** distribution/reference's grammar: name[:tag][@digest], groups 1 = tag, 2 = digest */
-const REFERENCE = new RegExp(
-  `^(?:${DOMAIN}/)?${COMPONENT}(?:/${COMPONENT})*(?::([\\w][\\w.-]{0,127}))?(?:@([A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}))?$`,
-);
+const REFERENCE = new RegExp(`^(?:${DOMAIN}/)?${COMPONENT}(?:/${COMPONENT})*(?::(${TAG}))?(?:@(${DIGEST}))?$`);
 
 function imageProblem(image: string): string | undefined {
   const m = REFERENCE.exec(image);
@@ -101,12 +103,13 @@ function localhostProfile(value: Record<string, unknown>): Issue[] {
   return value.localhostProfile === undefined ? [] : [['localhostProfile', 'is only allowed with type Localhost']];
 }
 
-const confinement = (values: string[]): Schema => ({
+/** seccompProfile and appArmorProfile */
+const confinement: Schema = {
   type: 'object',
-  fields: { type: { type: 'enum', values }, localhostProfile: { type: 'string' } },
+  fields: { type: { type: 'enum', values: ['RuntimeDefault', 'Unconfined', 'Localhost'] }, localhostProfile: { type: 'string' } },
   required: 'type',
   refine: localhostProfile,
-});
+};
 
 const securityContext: Schema = {
   type: 'object',
@@ -118,8 +121,8 @@ const securityContext: Schema = {
     allowPrivilegeEscalation: { type: 'boolean' },
     privileged: { type: 'boolean' },
     readOnlyRootFilesystem: { type: 'boolean' },
-    seccompProfile: confinement(['RuntimeDefault', 'Unconfined', 'Localhost']),
-    appArmorProfile: confinement(['RuntimeDefault', 'Unconfined', 'Localhost']),
+    seccompProfile: confinement,
+    appArmorProfile: confinement,
     seLinuxOptions: {
       type: 'object',
       fields: { user: { type: 'string' }, role: { type: 'string' }, type: { type: 'string' }, level: { type: 'string' } },
@@ -137,7 +140,7 @@ const securityContext: Schema = {
 const profileSchema: Schema = {
   type: 'object',
   fields: {
-    description: { type: 'string' },
+    description: { type: 'string', check: (d) => (d.includes('\n') ? 'must be a single line' : undefined) },
     extends: { type: 'string' },
     image: { type: 'string', check: imageProblem },
     shell: { type: 'list', nonEmpty: true, of: { type: 'string', check: (s) => (s ? undefined : 'must not be empty') } },
@@ -151,7 +154,8 @@ const topSchema: Schema = {
   fields: {
     registry: {
       type: 'string',
-      check: (r) => (REGISTRY.test(r) ? undefined : 'must be a registry host with an optional path, like mirror.example.com/hub (no scheme, no trailing /)'),
+      check: (r) =>
+        REGISTRY.test(r) ? undefined : 'must be a registry host with an optional path, like mirror.example.com/hub (no scheme, no trailing /)',
     },
     defaultProfile: { type: 'string' },
     profiles: { type: 'map', key: profileNameProblem, of: profileSchema },
@@ -259,7 +263,10 @@ class Reader {
       case 'list': {
         if (!isSeq(node)) return this.fail(node, at, `must be a list (got ${this.describe(node)})`);
         if (schema.nonEmpty && node.items.length === 0) return this.fail(node, at, 'must not be empty');
-        return node.items.map((item, i) => this.child(item as Node, schema.of, `${at}[${i}]`));
+        return node.items.map((item, i) => {
+          const resolved = this.resolve(item);
+          return resolved ? this.decode(resolved, schema.of, `${at}[${i}]`) : this.fail(item as Node, `${at}[${i}]`, 'must not be empty');
+        });
       }
       case 'map':
       case 'object':
@@ -269,7 +276,7 @@ class Reader {
 
   private mapping(node: Node, schema: Extract<Schema, { type: 'map' | 'object' }>, at: string): unknown {
     if (!isMap(node)) return this.fail(node, at, `must be a mapping (got ${this.describe(node)})`);
-    const result: Record<string, unknown> = {};
+    const result: Record<string, unknown> = Object.create(null); // an env var may be called __proto__
     const before = this.issues.length;
     for (const pair of node.items) {
       const keyNode = pair.key as Node;
@@ -292,13 +299,13 @@ class Reader {
       if (value !== undefined) result[key] = value;
     }
     if (schema.type === 'object' && this.issues.length === before) {
-      if (schema.required && result[schema.required] === undefined) this.fail(node, at, `${schema.required} is required`);
+      if (schema.required && result[schema.required] === undefined) return this.fail(node, at, `${schema.required} is required`);
       for (const [key, message] of schema.refine?.(result) ?? []) this.fail(node.get(key, true), `${at}.${key}`, message);
     }
     return result;
   }
 
-  /** A value inside a mapping or list; an empty (null) value counts as absent. */
+  /** A value inside a mapping; an empty (null) value counts as absent. */
   private child(node: Node, schema: Schema, at: string): unknown {
     const resolved = this.resolve(node);
     return resolved === undefined ? undefined : this.decode(resolved, schema, at);
@@ -316,7 +323,7 @@ class Reader {
   }
 
   private source(node: Node): string {
-    return node.range ? this.text.slice(node.range[0], node.range[1]).trim() : String((node as { value?: unknown }).value);
+    return this.text.slice(node.range![0], node.range![1]).trim();
   }
 
   private fail(node: Node | null | undefined, at: string, message: string): undefined {
@@ -328,9 +335,14 @@ class Reader {
 }
 
 function profileNameProblem(name: string): string | undefined {
-  if (BUILTIN_NAMES.includes(name)) return `"${name}" is a built-in profile and cannot be redefined; choose another name and use "extends: ${name}"`;
-  if (!LABEL.test(name)) return 'a profile name must be lower-case letters, digits and -, starting and ending with a letter or digit';
-  return name.length > MAX_NAME ? `a profile name must be at most ${MAX_NAME} characters (this one has ${name.length})` : undefined;
+  if (BUILTIN_NAMES.includes(name)) {
+    return `"${name}" is a built-in profile and cannot be redefined; choose another name and use "extends: ${name}"`;
+  }
+  if (!LABEL.test(name)) {
+    return 'a profile name must be lower-case letters, digits and -, starting and ending with a letter or digit';
+  }
+  if (name.length > MAX_NAME) return `a profile name must be at most ${MAX_NAME} characters (this one has ${name.length})`;
+  return undefined;
 }
 
 function unknownProfile(name: string, known: string[]): string {
