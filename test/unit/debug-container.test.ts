@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import type { V1Pod } from '@kubernetes/client-node';
+import { debugContainer, debugContainerName, specHash, ENV, envOf } from '../../src/kube/debug-container.ts';
+import { builtinProfiles } from '../../src/profiles/builtin.ts';
+import { idleCommand } from '../../src/session/in-container.ts';
+
+const profile = (name: string) => builtinProfiles().find((p) => p.name === name)!;
+const pod = (sc: NonNullable<V1Pod['spec']>['securityContext'] = undefined, containerSc: object | undefined = undefined): V1Pod => ({
+  spec: { securityContext: sc, containers: [{ name: 'app', image: 'nginx:1', securityContext: containerSc }] },
+});
+const input = { pod: pod(), target: 'app', user: 'alice', ttlSeconds: 900 };
+
+describe('the debug container kdbg sends', () => {
+  it('idles, targets the container and carries who, why and what', () => {
+    const c = debugContainer({ ...input, profile: profile('busybox'), reason: 'INC-42' }, 'kdbg-busybox-b2c4d');
+    expect(c).toMatchObject({ name: 'kdbg-busybox-b2c4d', image: 'busybox:1.36.1', command: idleCommand(), targetContainerName: 'app' });
+    expect(c.securityContext).toBeUndefined();
+    expect(Object.fromEntries((c.env ?? []).map((e) => [e.name, e.value]))).toEqual({
+      KDBG_NAME: 'kdbg-busybox-b2c4d',
+      KDBG_USER: 'alice',
+      KDBG_TTL: '900',
+      KDBG_REASON: 'INC-42',
+      KDBG_SPEC: specHash(c),
+    });
+  });
+
+  it('hashes the spec without the name and the reason', () => {
+    const a = debugContainer({ ...input, profile: profile('busybox'), reason: 'one' }, 'kdbg-busybox-aaaaa');
+    const b = debugContainer({ ...input, profile: profile('busybox') }, 'kdbg-busybox-bbbbb');
+    expect(envOf(a, ENV.spec)).toBe(envOf(b, ENV.spec));
+    for (const change of [{ user: 'bob' }, { ttlSeconds: 0 }, { image: 'busybox:1.37' }, { target: 'other' }]) {
+      expect(envOf(debugContainer({ ...input, profile: profile('busybox'), ...change }, 'kdbg-busybox-aaaaa'), ENV.spec)).not.toBe(envOf(a, ENV.spec));
+    }
+    expect(envOf(debugContainer({ ...input, profile: profile('netadmin') }, 'x'), ENV.spec)).not.toBe(envOf(a, ENV.spec));
+  });
+
+  it("runs as the target's user, else 65534, where the pod demands non-root and the profile names no user", () => {
+    expect(debugContainer({ ...input, pod: pod({ runAsNonRoot: true, runAsUser: 1000 }), profile: profile('busybox') }, 'x').securityContext).toEqual({ runAsUser: 1000 });
+    expect(debugContainer({ ...input, pod: pod({ runAsNonRoot: true }), profile: profile('netadmin') }, 'x').securityContext).toEqual({
+      capabilities: { add: ['NET_ADMIN', 'NET_RAW'] },
+      runAsUser: 65534,
+    });
+    expect(debugContainer({ ...input, pod: pod(undefined, { runAsNonRoot: true, runAsUser: 2000 }), profile: profile('busybox') }, 'x').securityContext).toEqual({ runAsUser: 2000 });
+    expect(debugContainer({ ...input, pod: pod({ runAsNonRoot: true, runAsUser: 1000 }), profile: profile('restricted') }, 'x').securityContext?.runAsUser).toBe(65534);
+  });
+
+  it('names containers kdbg-<profile>-<5> from a vowel-free alphabet', () => {
+    const name = debugContainerName('netshoot', () => Buffer.from([0, 1, 2, 26, 27]));
+    expect(name).toBe('kdbg-netshoot-bcd9b');
+    expect(name).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+  });
+});

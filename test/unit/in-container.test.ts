@@ -1,0 +1,104 @@
+// The in-container programs, run for real by the host's sh (and busybox ash where installed), in a temp dir.
+import { afterEach, describe, expect, it } from 'vitest';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { heartbeatCommand, idleCommand, interruptCommand, sessionCommand } from '../../src/session/in-container.ts';
+
+const shells = [['sh'], ...(spawnSync('busybox', ['true']).status === 0 ? [['busybox', 'sh']] : [])];
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const c of children.splice(0)) c.kill('SIGKILL');
+});
+
+function env(ttl: string) {
+  const tmp = mkdtempSync(join(tmpdir(), 'kdbg-ic-'));
+  return { ...process.env, TMPDIR: tmp, KDBG_NAME: 'kdbg-busybox-test1', KDBG_TTL: ttl, dir: join(tmp, 'kdbg-busybox-test1') };
+}
+
+function start(shell: string[], argv: string[], e: NodeJS.ProcessEnv, stdio: 'pipe' | 'ignore' = 'ignore') {
+  const [, ...rest] = argv; // argv[0] is "sh"
+  const child = spawn(shell[0]!, [...shell.slice(1), ...rest], { env: e, stdio });
+  children.push(child);
+  const exited = new Promise<{ code: number | null; at: number }>((r) => child.on('exit', (code) => r({ code, at: Date.now() })));
+  return { child, exited };
+}
+
+const run = (shell: string[], argv: string[], e: NodeJS.ProcessEnv, input?: string) =>
+  spawnSync(shell[0]!, [...shell.slice(1), ...argv.slice(1)], { env: e, input, encoding: 'utf8' });
+
+const waitFile = async (path: string) => {
+  for (let i = 0; i < 50 && !existsSync(path); i++) await new Promise((r) => setTimeout(r, 50));
+};
+
+describe.each(shells)('in-container programs under %s', (...shell) => {
+  it('the idle process exits within a second of SIGTERM', async () => {
+    const e = env('900');
+    const idle = start(shell, idleCommand(), e);
+    await waitFile(join(e.dir, 'idle.pid'));
+    const sent = Date.now();
+    idle.child.kill('SIGTERM');
+    const { code, at } = await idle.exited;
+    expect(code).toBe(0);
+    expect(at - sent).toBeLessThan(1000);
+  });
+
+  it('a session runs the command with its stdin, output and exit code', async () => {
+    const e = env('900');
+    start(shell, idleCommand(), e);
+    await waitFile(join(e.dir, 's'));
+    const r = run(shell, sessionCommand('s1', ['sh', '-c', 'wc -l; echo err >&2; exit 3']), e, 'a\nb\n');
+    expect(r.stdout.trim()).toBe('2');
+    expect(r.stderr).toBe('err\n');
+    expect(r.status).toBe(3);
+  });
+
+  it('idles for the TTL after the last session, counting from its end', async () => {
+    const e = env('2');
+    const idle = start(shell, idleCommand(), e);
+    await waitFile(join(e.dir, 's'));
+    const session = start(shell, sessionCommand('s1', ['sleep', '3']), e);
+    const ended = (await session.exited).at;
+    const { at } = await idle.exited;
+    // a running session is never cut, and the idle time starts when it ends
+    expect(at - ended).toBeGreaterThanOrEqual(1000);
+    expect(at - ended).toBeLessThan(4000);
+  });
+
+  it('with --ttl 0 ends after the first session', async () => {
+    const e = env('0');
+    const idle = start(shell, idleCommand(), e);
+    await waitFile(join(e.dir, 's'));
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(idle.child.exitCode).toBeNull();
+    expect(run(shell, sessionCommand('s1', ['true']), e).status).toBe(0);
+    expect((await idle.exited).code).toBe(0);
+  });
+
+  it('an interrupt signals only the recorded process group, and the command ends with 130', async () => {
+    const e = env('900');
+    start(shell, idleCommand(), e);
+    await waitFile(join(e.dir, 's'));
+    const session = start(shell, sessionCommand('s1', ['sh', '-c', 'sleep 307 & sleep 308; echo never']), e, 'pipe');
+    await waitFile(join(e.dir, 's', 's1.pg'));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(Number(readFileSync(join(e.dir, 's', 's1.pg'), 'utf8'))).toBe(session.child.pid);
+    expect(run(shell, interruptCommand('s1', 'INT'), e).status).toBe(0);
+    expect((await session.exited).code).toBeNull(); // killed by SIGINT
+    expect(spawnSync('pgrep', ['-f', 'sleep 30[78]']).stdout.toString()).toBe('');
+  });
+
+  it('ends a session whose kdbg stopped sending heartbeats', async () => {
+    const e = env('900');
+    start(shell, idleCommand(), e);
+    await waitFile(join(e.dir, 's'));
+    const session = start(shell, sessionCommand('s1', ['sleep', '309']), e);
+    await waitFile(join(e.dir, 's', 's1.hb'));
+    expect(run(shell, heartbeatCommand('s1'), e).status).toBe(0);
+    writeFileSync(join(e.dir, 's', 's1.hb'), `${Math.floor(Date.now() / 1000) - 60}\n`);
+    const { at } = await session.exited;
+    expect(at).toBeGreaterThan(0);
+    expect(existsSync(join(e.dir, 's', 's1'))).toBe(false);
+  });
+});
