@@ -67,11 +67,12 @@ export async function openExec(req: ExecRequest): Promise<ExecSession> {
   });
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
-    ws.once('unexpected-response', (_req, res) => {
-      readBody(res).then((body) => reject(ApiError.fromBody(res.statusCode ?? 0, body)), reject);
-      ws.terminate();
+    ws.once('unexpected-response', (req2, res) => {
+      readBody(res)
+        .then((body) => reject(refusal(res.statusCode ?? 0, body, req.client.context.server, protocols)), reject)
+        .finally(() => req2.destroy());
     });
-    ws.once('error', (err) => reject(connectError(err, req.client.context.server, req.stdin !== undefined)));
+    ws.once('error', (err) => reject(connectError(err, req.client.context.server, protocols)));
   });
   return runSession(ws, req);
 }
@@ -184,14 +185,26 @@ async function readBody(res: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function connectError(err: Error, server: string, withStdin: boolean): KdbgError {
-  if (/sub-?protocol/i.test(err.message)) {
-    return new KdbgError(
-      withStdin
-        ? `the API server at ${server} does not speak ${V5}, which sessions with stdin need (Kubernetes 1.30+ with TranslateStreamCloseWebsocketRequests on)`
-        : `the API server at ${server} offered no usable stream protocol`,
-    );
-  }
+/**
+ * A refused upgrade. A Status body is the API server's own answer (RBAC, admission, a bad container name).
+ * A bare 403 is the x/net/websocket handshake refusing every offered subprotocol: a server without v5.
+ */
+function refusal(statusCode: number, body: string, server: string, offered: string[]): Error {
+  const err = ApiError.fromBody(statusCode, body);
+  if (statusCode === 403 && !err.status) return noProtocol(server, offered);
+  return err;
+}
+
+function noProtocol(server: string, offered: string[]): KdbgError {
+  return new KdbgError(
+    offered.includes(V4)
+      ? `the API server at ${server} offered no usable stream protocol (kdbg speaks ${V5} and ${V4})`
+      : `the API server at ${server} does not speak ${V5}, which sessions with stdin need (Kubernetes 1.30+ with TranslateStreamCloseWebsocketRequests on); use --no-stdin`,
+  );
+}
+
+function connectError(err: Error, server: string, offered: string[]): KdbgError {
+  if (/sub-?protocol/i.test(err.message)) return noProtocol(server, offered);
   const code = (err as NodeJS.ErrnoException).code;
   return new KdbgError(`cannot open a session on ${server}: ${code ?? err.message}`, undefined, { cause: err });
 }

@@ -60,11 +60,11 @@ export async function runSession(spec: SessionSpec, rt: Runtime): Promise<number
 
   let interruptedBy: NodeJS.Signals | undefined;
   let interrupting: Promise<void> | undefined;
+  // Resolves once the remote interrupt has started: it signals, waits and KILLs on its own, even after kdbg left.
   const interrupt = (signal: 'INT' | 'HUP' | 'TERM'): Promise<void> =>
     (interrupting ??= (async () => {
       try {
-        const s = await execIn(interruptCommand(id, signal));
-        await s.done;
+        await execIn(interruptCommand(id, signal));
       } catch (err) {
         rt.stderr.write(`kdbg: could not stop the remote command: ${(err as Error).message}\n`);
       }

@@ -1,0 +1,67 @@
+// Runs the built kdbg as a child process, piped or under a real pseudo-terminal, against a Backend.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Backend } from '../backends/backend.ts';
+
+export const KDBG = fileURLToPath(new URL('../../bin/kdbg.js', import.meta.url));
+
+/** The backend the scenarios run on: the in-process fake, or KDBG_BACKEND=real for the e2e control plane. */
+export async function backendFromEnv(): Promise<Backend> {
+  if (process.env.KDBG_BACKEND === 'real') {
+    const { realBackend } = await import('../backends/real.ts');
+    return realBackend();
+  }
+  const { fakeBackend } = await import('../backends/fake.ts');
+  return fakeBackend();
+}
+
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: Buffer;
+  stderr: string;
+  ms: number;
+}
+
+export interface RunOptions {
+  kubeconfig: string;
+  stdin?: Buffer | string;
+  env?: Record<string, string>;
+  timeoutMs?: number;
+  /** called once the process is spawned: send signals, read partial output */
+  onSpawn?: (child: import('node:child_process').ChildProcess, output: { stdout: () => string; stderr: () => string }) => void;
+}
+
+export function runKdbg(args: string[], opts: RunOptions): Promise<RunResult> {
+  const started = Date.now();
+  const child = spawn(process.execPath, [KDBG, ...args], {
+    env: { ...process.env, KUBECONFIG: opts.kubeconfig, XDG_CONFIG_HOME: '/nonexistent', ...opts.env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout.on('data', (c: Buffer) => out.push(c));
+  child.stderr.on('data', (c: Buffer) => err.push(c));
+  if (opts.stdin !== undefined) child.stdin.end(opts.stdin);
+  else child.stdin.end();
+  child.stdin.on('error', () => undefined);
+  opts.onSpawn?.(child, { stdout: () => Buffer.concat(out).toString(), stderr: () => Buffer.concat(err).toString() });
+  const timeout = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
+  return new Promise((resolve) => {
+    child.on('close', (code, signal) => {
+      clearTimeout(timeout);
+      resolve({ code, signal, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString(), ms: Date.now() - started });
+    });
+  });
+}
+
+/** Polls until `check` returns a truthy value or the time runs out (then returns the last value). */
+export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 10_000, everyMs = 100): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let last = await check();
+  while (!last && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, everyMs));
+    last = await check();
+  }
+  return last;
+}

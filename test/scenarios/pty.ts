@@ -1,0 +1,54 @@
+// A real pseudo-terminal around kdbg, with a screen buffer that tests can wait on. kdbg runs under sh, which
+// records `stty -g` before and after, so a test can see that kdbg left the terminal as it found it.
+import { spawn, type IPty } from '@lydell/node-pty';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KDBG } from './harness.ts';
+
+export interface PtySession {
+  pty: IPty;
+  output(): string;
+  waitFor(pattern: RegExp | string, timeoutMs?: number): Promise<string>;
+  write(data: string): void;
+  /** kdbg's exit code, once it has ended */
+  exitCode(): Promise<number>;
+  /** `stty -g` before kdbg started and after it ended */
+  sttyBeforeAfter(): { before: string; after: string };
+}
+
+export function runKdbgInPty(args: string[], kubeconfig: string, size = { cols: 100, rows: 30 }): PtySession {
+  const dir = mkdtempSync(join(tmpdir(), 'kdbg-pty-'));
+  const script = `stty -g >"${dir}/before"; "$0" "$@"; rc=$?; stty -g >"${dir}/after"; echo "KDBG_EXIT=$rc"; sleep 0.2`;
+  const pty = spawn('sh', ['-c', script, process.execPath, KDBG, ...args], {
+    name: 'xterm-256color',
+    cols: size.cols,
+    rows: size.rows,
+    env: { ...process.env, KUBECONFIG: kubeconfig, XDG_CONFIG_HOME: '/nonexistent', TERM: 'xterm-256color' } as Record<string, string>,
+  });
+  let buffer = '';
+  pty.onData((d) => (buffer += d));
+  const waitFor = async (pattern: RegExp | string, timeoutMs = 15_000) => {
+    const until = Date.now() + timeoutMs;
+    const test = () => (typeof pattern === 'string' ? buffer.includes(pattern) : pattern.test(buffer));
+    while (!test()) {
+      if (Date.now() > until) throw new Error(`timed out waiting for ${String(pattern)}; screen so far:\n${buffer}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return buffer;
+  };
+  return {
+    pty,
+    output: () => buffer,
+    write: (d) => pty.write(d),
+    waitFor,
+    async exitCode() {
+      const text = await waitFor(/KDBG_EXIT=(\d+)/, 30_000);
+      return Number(/KDBG_EXIT=(\d+)/.exec(text)![1]);
+    },
+    sttyBeforeAfter: () => ({
+      before: readFileSync(join(dir, 'before'), 'utf8').trim(),
+      after: readFileSync(join(dir, 'after'), 'utf8').trim(),
+    }),
+  };
+}
