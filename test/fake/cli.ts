@@ -1,0 +1,77 @@
+// `npm run testserver`: a fake cluster with demo pods to try kdbg (or kubectl) by hand. The first stdout line is
+// `export KUBECONFIG=…` for the admin user; the other users' kubeconfigs sit next to it. Ctrl-C stops it.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { V1Pod } from '@kubernetes/client-node';
+import { userNames } from './auth.ts';
+import { startFakeCluster } from './cluster.ts';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string' },
+    'start-delay-ms': { type: 'string' },
+    'status-lag-ms': { type: 'string' },
+  },
+});
+const number = (v: string | undefined): number | undefined => (v === undefined ? undefined : Number(v));
+
+const loop = (name: string) => ({ name, image: 'busybox:1.36', command: ['sh', '-c', 'while true; do sleep 1; done'] });
+const demoPods: V1Pod[] = [
+  {
+    metadata: { name: 'web-0', labels: { app: 'web' }, annotations: { 'kubectl.kubernetes.io/default-container': 'app' } },
+    spec: { containers: [loop('app'), loop('sidecar')] },
+  },
+  { metadata: { name: 'web-1', labels: { app: 'web' } }, spec: { containers: [loop('app')] } },
+  {
+    metadata: {
+      name: 'api-7d9f',
+      labels: { app: 'api', 'pod-template-hash': '7d9f' },
+      ownerReferences: [
+        { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'api-7d9f', uid: '6f1c2a52-3b0e-4c55-9a0c-1f6d1e2b7d9f', controller: true, blockOwnerDeletion: true },
+      ],
+    },
+    spec: { containers: [loop('api')] },
+  },
+  { metadata: { name: 'db-0', labels: { app: 'db' } }, spec: { securityContext: { runAsNonRoot: true, runAsUser: 1000 }, containers: [loop('db')] } },
+];
+
+const cluster = await startFakeCluster({
+  port: number(values.port),
+  startDelayMs: number(values['start-delay-ms']),
+  statusLagMs: number(values['status-lag-ms']),
+});
+const dir = mkdtempSync(path.join(tmpdir(), 'kdbg-testserver-'));
+const files = userNames.map((user) => cluster.writeKubeconfig(user, 'default', dir));
+await Promise.all(demoPods.map((pod) => cluster.addPod('default', pod)));
+
+process.stdout.write(`export KUBECONFIG=${files[0]}\n`);
+process.stderr.write(
+  [
+    `fake API server at ${cluster.url}, namespace default`,
+    `users (kubeconfigs in ${dir}):`,
+    '  admin     everything',
+    '  debugger  get/list/watch pods, events, namespaces; patch pods/ephemeralcontainers; get+create pods/exec, pods/attach; get pods/log',
+    '  viewer    get/list/watch pods and events',
+    '  noexec    like debugger, without pods/exec',
+    'pods:',
+    '  web-0     containers app (default) and sidecar',
+    '  web-1     container app',
+    '  api-7d9f  owned by ReplicaSet api-7d9f, labels app=api',
+    '  db-0      runAsNonRoot, runAsUser 1000',
+    'Ctrl-C stops the server and every process it started.',
+    '',
+  ].join('\n'),
+);
+
+let stopping = false;
+const stop = async (): Promise<void> => {
+  if (stopping) return;
+  stopping = true;
+  await cluster.close();
+  rmSync(dir, { recursive: true, force: true });
+  process.exit(0);
+};
+process.on('SIGINT', () => void stop());
+process.on('SIGTERM', () => void stop());

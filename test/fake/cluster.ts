@@ -1,0 +1,221 @@
+// An in-process fake Kubernetes API server on 127.0.0.1 with one node whose "kubelet" runs containers as real host
+// processes. Strict like kube-apiserver 1.36 where it matters to kdbg and kubectl. It speaks HTTPS with a fixed
+// self-signed certificate: kubectl and kdbg send no credentials to a plain http:// server.
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import type { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { V1Pod } from '@kubernetes/client-node';
+import { stringify } from 'yaml';
+import type { RecordedRequest } from '../backends/backend.ts';
+import { Authenticator, type FakeUser } from './auth.ts';
+import type { ServerContext } from './context.ts';
+import { defaultPodSpec } from './defaults.ts';
+import { EventRecorder } from './events.ts';
+import type { FakeHooks } from './hooks.ts';
+import { Kubelet } from './kubelet.ts';
+import { Authorizer } from './rbac.ts';
+import { handleUpgrade } from './remote-command.ts';
+import { deletePodObject, handleRequest } from './routes.ts';
+import type { JsonObject } from './status.ts';
+import { Store, type StoreEvent } from './store.ts';
+import { certificate, privateKey } from './tls.ts';
+
+export type { FakeHooks } from './hooks.ts';
+export type { FakeUser } from './auth.ts';
+
+export interface FakeClusterOptions {
+  /** how long the kubelet takes to start a container (default 100) */
+  startDelayMs?: number;
+  /** how long a status change takes to reach the API (default 300) */
+  statusLagMs?: number;
+  /** serve SelfSubjectReview (default true; an older server answers 404) */
+  selfSubjectReview?: boolean;
+  /** WebSocket subprotocols for exec/attach, in the server's order of preference */
+  websocketProtocols?: string[];
+  /** listen port (default: any free one) */
+  port?: number;
+}
+
+export interface FakeCluster {
+  /** https://127.0.0.1:PORT */
+  url: string;
+  /** PEM of the self-signed server certificate, to trust as the certificate authority */
+  ca: string;
+  tokens: Record<FakeUser, string>;
+  /** Writes a kubeconfig (context and cluster `fake`, user named after `user`) and returns its path. */
+  writeKubeconfig(user: FakeUser, namespace: string, dir?: string): string;
+  createNamespace(name: string, labels?: Record<string, string>): void;
+  /** Creates the pod on the node; resolves once its status shows it Running with every container running. */
+  addPod(namespace: string, pod: V1Pod): Promise<V1Pod>;
+  getPod(namespace: string, name: string): V1Pod | undefined;
+  /** Deletes the pod at once (grace period 0): it leaves the API, the kubelet kills its processes. */
+  deletePod(namespace: string, name: string): void;
+  /** Every request so far, in order (never credentials). */
+  requests: RecordedRequest[];
+  clearRequests(): void;
+  hooks: FakeHooks;
+  /** Command lines of live processes the node started (containers, execs, their descendants) containing `match`. */
+  processes(match: string): string[];
+  /** Stops the server and kills every process it started. */
+  close(): Promise<void>;
+}
+
+const nodeName = 'fake-node';
+/** container waiting reasons after which a pod will not become Running by itself */
+const stuck = new Set([
+  'ErrImagePull', 'ImagePullBackOff', 'ErrImageNeverPull', 'CreateContainerConfigError', 'CrashLoopBackOff', 'RunContainerError',
+]);
+
+export async function startFakeCluster(opts: FakeClusterOptions = {}): Promise<FakeCluster> {
+  const store = new Store();
+  const authn = new Authenticator();
+  const authz = new Authorizer();
+  const hooks: FakeHooks = {
+    deny: (user, verb, resource) => authz.deny(user, verb, resource),
+    unpullableImages: new Set(),
+    shelllessImages: new Set(['gcr.io/distroless/static', 'example/noshell']),
+    nonRootImages: new Set(['example/nonroot']),
+    slowStartMs: 0,
+    patchConflictOnce: false,
+    dropPatchResponseOnce: false,
+    dropStreamsAfterMs: undefined,
+    dropWatchesOnce: false,
+    compact: () => store.compact(),
+    warnings: [],
+    bookmarkIntervalMs: 60_000,
+  };
+  const kubelet = new Kubelet(store, hooks, new EventRecorder(store, nodeName), {
+    nodeName,
+    startDelayMs: opts.startDelayMs ?? 100,
+    statusLagMs: opts.statusLagMs ?? 300,
+  });
+  const requests: RecordedRequest[] = [];
+  const ctx: ServerContext = {
+    store,
+    authn,
+    authz,
+    kubelet,
+    hooks,
+    requests,
+    websocketProtocols: opts.websocketProtocols ?? ['v5.channel.k8s.io', 'v4.channel.k8s.io'],
+    selfSubjectReview: opts.selfSubjectReview ?? true,
+    nodeName,
+  };
+
+  const sockets = new Set<Socket>();
+  const server: Server = createServer({ cert: certificate, key: privateKey }, (req, res) => void handleRequest(ctx, req, res));
+  server.on('connection', (s: Socket) => {
+    s.setNoDelay(true);
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  server.on('upgrade', (req, socket, head) => handleUpgrade(ctx, req, socket, head));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as { port: number }).port;
+  const url = `https://127.0.0.1:${port}`;
+  const dir = mkdtempSync(path.join(tmpdir(), 'kdbg-fake-'));
+
+  const createNamespace = (name: string, labels: Record<string, string> = {}): void => {
+    store.create('Namespace', {
+      metadata: { name, uid: randomUUID(), creationTimestamp: timestamp(), labels: { 'kubernetes.io/metadata.name': name, ...labels } },
+      spec: { finalizers: ['kubernetes'] },
+      status: { phase: 'Active' },
+    });
+  };
+  createNamespace('default');
+  createNamespace('kube-system');
+
+  return {
+    url,
+    ca: certificate,
+    tokens: authn.tokens,
+    requests,
+    hooks,
+    createNamespace,
+    writeKubeconfig(user, namespace, into = dir) {
+      const file = path.join(into, namespace === 'default' ? `${user}.kubeconfig` : `${user}-${namespace}.kubeconfig`);
+      const config = {
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'fake', cluster: { server: url, 'certificate-authority-data': Buffer.from(certificate).toString('base64') } }],
+        users: [{ name: user, user: { token: authn.tokens[user] } }],
+        contexts: [{ name: 'fake', context: { cluster: 'fake', user, namespace } }],
+        'current-context': 'fake',
+      };
+      writeFileSync(file, stringify(config), { mode: 0o600 });
+      return file;
+    },
+    addPod: (namespace, pod) => addPod(store, namespace, pod),
+    getPod(namespace, name) {
+      const pod = store.get('Pod', namespace, name);
+      return pod && ({ apiVersion: 'v1', kind: 'Pod', ...pod } as V1Pod);
+    },
+    deletePod(namespace, name) {
+      const pod = store.get('Pod', namespace, name);
+      if (pod) deletePodObject(ctx, pod, 0);
+    },
+    clearRequests() {
+      requests.length = 0;
+    },
+    processes: (match) => kubelet.processes(match),
+    async close() {
+      await kubelet.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      });
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function timestamp(): string {
+  return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
+async function addPod(store: Store, namespace: string, pod: V1Pod): Promise<V1Pod> {
+  if (!store.get('Namespace', '', namespace)) throw new Error(`namespaces "${namespace}" not found`);
+  const obj: JsonObject = JSON.parse(JSON.stringify(pod));
+  const name: string | undefined = obj.metadata?.name;
+  if (!name) throw new Error('addPod: metadata.name is required');
+  if (obj.spec?.ephemeralContainers?.length) throw new Error(`Pod "${name}" is invalid: spec.ephemeralContainers: Forbidden: cannot be set on create`);
+  if (obj.spec?.initContainers?.length) throw new Error('addPod: the fake kubelet does not run initContainers');
+  delete obj.apiVersion;
+  delete obj.kind;
+  const now = timestamp();
+  obj.metadata = { ...obj.metadata, namespace, uid: randomUUID(), creationTimestamp: now, generation: 1 };
+  delete obj.metadata.resourceVersion;
+  obj.spec = { ...defaultPodSpec(obj.spec ?? {}), nodeName };
+  obj.status = { phase: 'Pending', qosClass: 'BestEffort' };
+
+  return new Promise<V1Pod>((resolve, reject) => {
+    const done = (err?: Error, result?: JsonObject): void => {
+      unsubscribe();
+      clearTimeout(timer);
+      if (err) reject(err);
+      else resolve({ apiVersion: 'v1', kind: 'Pod', ...result } as V1Pod);
+    };
+    const check = (e: StoreEvent): void => {
+      if (e.kind !== 'Pod' || e.object.metadata.name !== name || e.object.metadata.namespace !== namespace) return;
+      if (e.type === 'DELETED') return done(new Error(`pod ${namespace}/${name} was deleted before it was Running`));
+      const statuses: JsonObject[] = e.object.status?.containerStatuses ?? [];
+      if (e.object.status?.phase === 'Running' && statuses.length === obj.spec.containers.length && statuses.every((s) => s.state?.running)) {
+        return done(undefined, e.object);
+      }
+      const failing = statuses.find((s) => stuck.has(s.state?.waiting?.reason) || s.state?.terminated);
+      if (failing) {
+        const state = failing.state.waiting ?? failing.state.terminated;
+        done(new Error(`pod ${namespace}/${name}: container ${failing.name} is ${state.reason}: ${state.message ?? ''}`));
+      }
+    };
+    const unsubscribe = store.subscribe(check);
+    const timer = setTimeout(() => done(new Error(`pod ${namespace}/${name} not Running after 30 s`)), 30_000);
+    store.create('Pod', obj);
+  });
+}

@@ -1,0 +1,166 @@
+// API discovery, both the legacy documents (/api, /apis, /api/v1, …) and the aggregated APIGroupDiscoveryList that
+// kubectl asks for first. Only what the fake serves is advertised.
+import type { JsonObject } from './status.ts';
+
+interface Sub {
+  name: string;
+  kind: string;
+  verbs: string[];
+}
+
+interface Res {
+  name: string;
+  singular: string;
+  kind: string;
+  namespaced: boolean;
+  verbs: string[];
+  shortNames?: string[];
+  categories?: string[];
+  subresources?: Sub[];
+}
+
+interface GroupVersion {
+  group: string;
+  version: string;
+  resources: Res[];
+}
+
+function groupVersions(selfSubjectReview: boolean): GroupVersion[] {
+  return [
+    {
+      group: '',
+      version: 'v1',
+      resources: [
+        { name: 'events', singular: 'event', kind: 'Event', namespaced: true, verbs: ['get', 'list', 'watch'], shortNames: ['ev'] },
+        { name: 'namespaces', singular: 'namespace', kind: 'Namespace', namespaced: false, verbs: ['get', 'list', 'watch'], shortNames: ['ns'] },
+        {
+          name: 'pods',
+          singular: 'pod',
+          kind: 'Pod',
+          namespaced: true,
+          verbs: ['delete', 'get', 'list', 'watch'],
+          shortNames: ['po'],
+          categories: ['all'],
+          subresources: [
+            { name: 'attach', kind: 'PodAttachOptions', verbs: ['create', 'get'] },
+            { name: 'ephemeralcontainers', kind: 'Pod', verbs: ['get', 'patch', 'update'] },
+            { name: 'exec', kind: 'PodExecOptions', verbs: ['create', 'get'] },
+            { name: 'log', kind: 'Pod', verbs: ['get'] },
+          ],
+        },
+      ],
+    },
+    {
+      group: 'authentication.k8s.io',
+      version: 'v1',
+      resources: selfSubjectReview
+        ? [{ name: 'selfsubjectreviews', singular: 'selfsubjectreview', kind: 'SelfSubjectReview', namespaced: false, verbs: ['create'] }]
+        : [],
+    },
+    {
+      group: 'authorization.k8s.io',
+      version: 'v1',
+      resources: [
+        { name: 'selfsubjectaccessreviews', singular: 'selfsubjectaccessreview', kind: 'SelfSubjectAccessReview', namespaced: false, verbs: ['create'] },
+      ],
+    },
+  ];
+}
+
+const gvString = (gv: GroupVersion): string => (gv.group ? `${gv.group}/${gv.version}` : gv.version);
+
+export function legacyCoreVersions(serverAddress: string): JsonObject {
+  return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }] };
+}
+
+function apiGroup(gv: GroupVersion): JsonObject {
+  const version = { groupVersion: gvString(gv), version: gv.version };
+  return { name: gv.group, versions: [version], preferredVersion: version };
+}
+
+export function legacyGroupList(selfSubjectReview: boolean): JsonObject {
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: groupVersions(selfSubjectReview).filter((g) => g.group).map(apiGroup) };
+}
+
+export function legacyGroup(selfSubjectReview: boolean, group: string): JsonObject | undefined {
+  const gv = groupVersions(selfSubjectReview).find((g) => g.group === group && group);
+  return gv && { kind: 'APIGroup', apiVersion: 'v1', ...apiGroup(gv) };
+}
+
+export function resourceList(selfSubjectReview: boolean, group: string, version: string): JsonObject | undefined {
+  const gv = groupVersions(selfSubjectReview).find((g) => g.group === group && g.version === version);
+  if (!gv) return undefined;
+  const resources: JsonObject[] = [];
+  for (const r of gv.resources) {
+    const entry: JsonObject = { name: r.name, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: r.verbs };
+    if (r.shortNames) entry.shortNames = r.shortNames;
+    if (r.categories) entry.categories = r.categories;
+    resources.push(entry);
+    for (const s of r.subresources ?? []) {
+      resources.push({ name: `${r.name}/${s.name}`, singularName: '', namespaced: r.namespaced, kind: s.kind, verbs: s.verbs });
+    }
+  }
+  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: gvString(gv), resources };
+}
+
+/** The aggregated-discovery version the Accept header asks for (v2 or v2beta1), if any. */
+export function aggregatedVersion(accept: string): 'v2' | 'v2beta1' | undefined {
+  for (const part of accept.split(',')) {
+    const params = part.split(';').map((p) => p.trim());
+    if (!params.includes('g=apidiscovery.k8s.io') || !params.includes('as=APIGroupDiscoveryList')) continue;
+    if (params.includes('v=v2')) return 'v2';
+    if (params.includes('v=v2beta1')) return 'v2beta1';
+  }
+  return undefined;
+}
+
+/** APIGroupDiscoveryList for /api (legacy: true) or /apis. */
+export function aggregated(selfSubjectReview: boolean, legacy: boolean, version: 'v2' | 'v2beta1'): JsonObject {
+  const items = groupVersions(selfSubjectReview)
+    .filter((gv) => (gv.group === '') === legacy)
+    .map((gv) => ({
+      metadata: gv.group ? { name: gv.group, creationTimestamp: null } : { creationTimestamp: null },
+      versions: [
+        {
+          version: gv.version,
+          resources: gv.resources.map((r) => {
+            const out: JsonObject = {
+              resource: r.name,
+              responseKind: { group: gv.group, version: gv.version, kind: r.kind },
+              scope: r.namespaced ? 'Namespaced' : 'Cluster',
+              singularResource: r.singular,
+              verbs: r.verbs,
+            };
+            if (r.shortNames) out.shortNames = r.shortNames;
+            if (r.categories) out.categories = r.categories;
+            if (r.subresources) {
+              out.subresources = r.subresources.map((s) => ({
+                subresource: s.name,
+                responseKind: { group: gv.group, version: gv.version, kind: s.kind },
+                verbs: s.verbs,
+              }));
+            }
+            return out;
+          }),
+          freshness: 'Current',
+        },
+      ],
+    }));
+  return { kind: 'APIGroupDiscoveryList', apiVersion: `apidiscovery.k8s.io/${version}`, metadata: {}, items };
+}
+
+export const version = {
+  major: '1',
+  minor: '36',
+  emulationMajor: '1',
+  emulationMinor: '36',
+  minCompatibilityMajor: '1',
+  minCompatibilityMinor: '35',
+  gitVersion: 'v1.36.3',
+  gitCommit: '0000000000000000000000000000000000000000',
+  gitTreeState: 'clean',
+  buildDate: '2026-09-10T00:00:00Z',
+  goVersion: 'go1.26.1',
+  compiler: 'gc',
+  platform: 'linux/amd64',
+};

@@ -1,0 +1,143 @@
+// Real kubectl 1.33 against the fake shows what it shows against a real cluster: `kubectl debug -i` prints only
+// what the container writes after the attach and exits 0 whatever the exit code; it keeps waiting on an image that
+// cannot be pulled; a non-stdinOnce container keeps its stdin open after kubectl's stdin EOF; `kubectl exec`
+// passes the exit code on.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { webPod } from '../backends/backend.ts';
+import { startFakeCluster, type FakeCluster } from './cluster.ts';
+import { sleep, until } from './test-client.ts';
+
+/** kubectl.1.33 in the folder of the real kubectl (plain `kubectl` is a version dispatcher). */
+function findKubectl(): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    const candidate = path.join(dir, 'kubectl');
+    if (!dir || !existsSync(candidate)) continue;
+    const bin = path.join(path.dirname(realpathSync(candidate)), 'kubectl.1.33');
+    return existsSync(bin) ? bin : undefined;
+  }
+  return undefined;
+}
+
+const kubectl = findKubectl();
+const title = kubectl ? 'kubectl 1.33 against the fake' : 'kubectl 1.33 against the fake (SKIPPED: no kubectl.1.33 next to the kubectl on PATH)';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+describe.skipIf(!kubectl)(title, () => {
+  let cluster: FakeCluster;
+  let kubeconfig: string;
+  let cacheDir: string;
+
+  beforeAll(async () => {
+    cluster = await startFakeCluster();
+    await cluster.addPod('default', webPod('web-0'));
+    kubeconfig = cluster.writeKubeconfig('debugger', 'default');
+    cacheDir = mkdtempSync(path.join(tmpdir(), 'kdbg-kubectl-cache-'));
+  });
+  afterAll(async () => {
+    await cluster?.close();
+    rmSync(cacheDir, { recursive: true, force: true });
+  });
+
+  /** Runs kubectl; stdin stays open unless given; `stopWhen` kills it once its output satisfies the predicate. */
+  function run(args: string[], opts: { stdin?: string; stopWhen?: (r: Run) => boolean; timeoutMs?: number } = {}): Promise<Run & { killed: boolean }> {
+    const child = spawn(kubectl!, ['--kubeconfig', kubeconfig, '--cache-dir', cacheDir, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const r: Run = { code: null, stdout: '', stderr: '' };
+    let killed = false;
+    const kill = (): void => {
+      if (child.exitCode === null && !killed) {
+        killed = true;
+        child.kill('SIGKILL');
+      }
+    };
+    const check = (): void => {
+      if (opts.stopWhen?.(r)) kill();
+    };
+    child.stdout.on('data', (d: Buffer) => {
+      r.stdout += d.toString();
+      check();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      r.stderr += d.toString();
+      check();
+    });
+    child.stdin.on('error', () => {});
+    if (opts.stdin !== undefined) child.stdin.end(opts.stdin);
+    const timer = setTimeout(kill, opts.timeoutMs ?? 20_000);
+    const poll = setInterval(check, 100);
+    return new Promise((resolve) =>
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        clearInterval(poll);
+        child.stdin.destroy();
+        resolve({ ...r, code, killed });
+      }),
+    );
+  }
+
+  it('kubectl get pods works on the fake (discovery, Table)', async () => {
+    const r = await run(['get', 'pods']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\nweb-0\s+1\/1\s+Running\s+0\s+/);
+  });
+
+  it('kubectl debug -i prints "late" but not "early" (no replay) and exits 0 although the command exits 3', async () => {
+    const r = await run(['debug', 'web-0', '-i', '--image=busybox:1.36', '--', 'sh', '-c', 'echo early; sleep 1; echo late; exit 3']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('late');
+    expect(r.stdout).not.toContain('early');
+    // attach reported Success, so kubectl did not fall back to the logs
+    expect(r.stderr).not.toContain('falling back to streaming logs');
+    const name = r.stdout.match(/Defaulting debug container name to (\S+)\./)![1]!;
+    const terminated = await until(() => cluster.getPod('default', 'web-0')?.status?.ephemeralContainerStatuses?.find((s) => s.name === name)?.state?.terminated, 5000, 'terminated');
+    expect(terminated.exitCode).toBe(3);
+  });
+
+  it('printf | kubectl debug -i -- wc -l: kubectl leaves at stdin EOF, wc keeps waiting in the container (no stdinOnce)', async () => {
+    const r = await run(['debug', 'web-0', '-i', '--image=busybox:1.36', '--', 'wc', '-l'], { stdin: 'a\nb\n', timeoutMs: 8000 });
+    expect(r.killed).toBe(false);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toMatch(/^2$/m);
+    await sleep(1500);
+    expect(cluster.processes('wc -l')).toEqual(['wc -l']);
+    const name = r.stdout.match(/Defaulting debug container name to (\S+)\./)![1]!;
+    expect(cluster.getPod('default', 'web-0')?.status?.ephemeralContainerStatuses?.find((s) => s.name === name)?.state?.running).toBeDefined();
+  });
+
+  it('an unpullable image: kubectl prints the node warning and keeps waiting', async () => {
+    let warnedAt = 0;
+    const r = await run(['debug', 'web-0', '-i', '--image=example/nosuchimage:1', '--', 'sh'], {
+      stopWhen: (out) => {
+        if (!warnedAt && /^Warning: container debugger-\w+: rpc error: code = NotFound/m.test(out.stderr)) warnedAt = Date.now();
+        return warnedAt > 0 && Date.now() - warnedAt > 2000;
+      },
+      timeoutMs: 15_000,
+    });
+    expect(warnedAt).toBeGreaterThan(0);
+    expect(r.killed).toBe(true);
+    expect(r.stderr).toMatch(
+      /Warning: container debugger-\w+: rpc error: code = NotFound desc = failed to pull and unpack image "docker\.io\/example\/nosuchimage:1": .*not found/,
+    );
+  });
+
+  it('kubectl exec passes the exit code on', async () => {
+    const r = await run(['exec', 'web-0', '--', 'sh', '-c', 'echo out; exit 3']);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toBe('out\n');
+    expect(r.stderr).toContain('command terminated with exit code 3');
+  });
+
+  it('kubectl auth whoami uses SelfSubjectReview', async () => {
+    const r = await run(['auth', 'whoami']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Username\s+debugger/);
+  });
+});
