@@ -1,6 +1,6 @@
 // npm run bench: medians of interleaved runs against the in-process fake API server (start 100 ms, status lag
 // 300 ms), kdbg beside kubectl. Prints each figure, its goal, and whether it is met.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -18,23 +18,37 @@ interface Sample {
   rssKb?: number;
 }
 
-function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv): Sample {
+/** Runs one command to its end (asynchronously: the fake API server lives in this process). */
+function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<Sample> {
   const started = process.hrtime.bigint();
-  const r = TIME
-    ? spawnSync(TIME, ['-f', '%M', cmd, ...args], { env, encoding: 'utf8' })
-    : spawnSync(cmd, args, { env, encoding: 'utf8' });
-  const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-  const rssKb = TIME ? Number(r.stderr.trim().split('\n').pop()) : undefined;
-  return { ms, rssKb };
+  const child = TIME ? spawn(TIME, ['-f', '%M', cmd, ...args], { env }) : spawn(cmd, args, { env });
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  child.stdout.resume();
+  return new Promise((resolve, reject) => {
+    child.on('close', (status) => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      if (status !== 0) reject(new Error(`${cmd} ${args.join(' ')} exited ${status}: ${stderr}`));
+      else resolve({ ms, rssKb: TIME ? Number(stderr.trim().split('\n').pop()) : undefined });
+    });
+  });
+}
+
+async function output(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  const status = await new Promise((r) => child.on('close', r));
+  if (status !== 0 || !out.trim()) throw new Error(`${cmd} ${args.join(' ')} failed (${status})`);
+  return out.trim();
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** Runs the commands in turn, RUNS rounds, so drift hits all of them alike. */
-function interleaved(cases: Record<string, () => Sample>): Record<string, Sample[]> {
+async function interleaved(cases: Record<string, () => Promise<Sample>>): Promise<Record<string, Sample[]>> {
   const out: Record<string, Sample[]> = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
-  for (let i = 0; i < RUNS; i++) for (const [k, run] of Object.entries(cases)) out[k]!.push(run());
+  for (let i = 0; i < RUNS; i++) for (const [k, run] of Object.entries(cases)) out[k]!.push(await run());
   return out;
 }
 
@@ -47,16 +61,14 @@ try {
   const node = process.execPath;
 
   // warm-up: kubectl's discovery cache, kdbg's compile cache, and the container kdbg reuses
-  timed(KUBECTL, ['get', 'pods'], env);
-  const first = spawnSync(node, [KDBG, 'attach', 'web-0', '-c', 'app', '--', 'sh', '-c', 'echo $KDBG_NAME'], { env, encoding: 'utf8' });
-  const reused = first.stdout.trim();
-  if (!reused) throw new Error(`kdbg warm-up failed: ${first.stderr}`);
+  await timed(KUBECTL, ['get', 'pods'], env);
+  const reused = await output(node, [KDBG, 'attach', 'web-0', '-c', 'app', '--', 'sh', '-c', 'echo $KDBG_NAME'], env);
 
-  const startup = interleaved({
+  const startup = await interleaved({
     'node -e 0': () => timed(node, ['-e', '0'], env),
     'kdbg --version': () => timed(node, [KDBG, '--version'], env),
   });
-  const oneShot = interleaved({
+  const oneShot = await interleaved({
     'kdbg attach --new -- true': () => timed(node, [KDBG, 'attach', 'web-0', '-c', 'app', '--new', '--', 'true'], env),
     'kdbg attach -- true (reused)': () => timed(node, [KDBG, 'attach', 'web-0', '-c', 'app', '--', 'true'], env),
     'kubectl debug -i -- true': () => timed(KUBECTL, ['debug', 'web-0', '-i', '-q', '--image=busybox:1.36.1', '--target=app', '--', 'true'], env),

@@ -1,30 +1,38 @@
 // Finding a reusable kdbg container in a pod, and adding a new one with a PATCH that is safe to resend.
-import type { V1ContainerStatus, V1EphemeralContainer, V1Pod } from '@kubernetes/client-node';
+import type { V1EphemeralContainer, V1Pod } from '@kubernetes/client-node';
 import type { KubeClient } from './types.ts';
 import { ApiError } from './api-error.ts';
 import { KdbgError } from '../errors.ts';
 import { ENV, envOf } from './debug-container.ts';
+import { FATAL_WAITING, ephemeralStatus } from './container-states.ts';
 
 export interface Reusable {
   container: V1EphemeralContainer;
   startedAt: Date | undefined;
+  /** its status does not show it running yet: a kubelet reports a start up to a relist (about 1 s) late */
+  starting: boolean;
 }
 
-export function ephemeralStatus(pod: V1Pod, name: string): V1ContainerStatus | undefined {
-  return pod.status?.ephemeralContainerStatuses?.find((s) => s.name === name);
-}
-
-/** The newest running kdbg container of this user with the same spec hash, if any. */
+/**
+ * The newest kdbg container of this user with the same spec hash that runs, or else one that is still starting
+ * (no status yet, or waiting for a reason that is not fatal), if any.
+ */
 export function findReusable(pod: V1Pod, user: string, hash: string): Reusable | undefined {
   let best: Reusable | undefined;
   for (const c of pod.spec?.ephemeralContainers ?? []) {
     if (envOf(c, ENV.user) !== user || envOf(c, ENV.spec) !== hash) continue;
-    const running = ephemeralStatus(pod, c.name)?.state?.running;
-    if (!running) continue;
-    const startedAt = running.startedAt ? new Date(running.startedAt) : undefined;
-    if (!best || (startedAt && best.startedAt && startedAt > best.startedAt)) best = { container: c, startedAt };
+    const state = ephemeralStatus(pod, c.name)?.state;
+    if (state?.terminated || (state?.waiting?.reason && FATAL_WAITING.has(state.waiting.reason))) continue;
+    const running = state?.running;
+    const candidate = { container: c, startedAt: running?.startedAt ? new Date(running.startedAt) : undefined, starting: !running };
+    if (!best || better(candidate, best)) best = candidate;
   }
   return best;
+}
+
+function better(a: Reusable, b: Reusable): boolean {
+  if (a.starting !== b.starting) return !a.starting;
+  return (a.startedAt?.getTime() ?? 0) > (b.startedAt?.getTime() ?? 0);
 }
 
 export interface CreateOptions {

@@ -1,20 +1,17 @@
 // Waits for a new debug container to run, by watching the pod and its events from the PATCH's
 // resourceVersion. Fails fast on the states a container does not recover from by waiting.
+//
+// The kubelet records the `Started` event as soon as the runtime has started the container, while the status
+// reaches the API only after its next relist (up to a second later on a real node). With `earlyStart`, that
+// event ends the wait; a container that died straight after starting is then explained by `waitForRunning`
+// again without it.
 import type { CoreV1Event, V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
 import type { KubeClient } from './types.ts';
 import { watch, type Watcher } from './watch.ts';
-import { ephemeralStatus } from './ephemeral.ts';
+import { ephemeralStatus } from './container-states.ts';
 import { ExitCode, KdbgError } from '../errors.ts';
+import { FATAL_WAITING } from './container-states.ts';
 
-const FATAL_WAITING = new Set([
-  'ErrImagePull',
-  'ImagePullBackOff',
-  'InvalidImageName',
-  'ErrImageNeverPull',
-  'CreateContainerConfigError',
-  'CreateContainerError',
-  'RunContainerError',
-]);
 
 export interface WaitOptions {
   client: KubeClient;
@@ -23,9 +20,13 @@ export interface WaitOptions {
   container: string;
   image: string;
   resourceVersion: string;
+  /** the pod as the PATCH returned it */
+  patched?: V1Pod;
   timeoutMs: number;
   /** the container's state and the pod's events as they come */
   onProgress(text: string): void;
+  /** resolve on the container's Started event, ahead of its status */
+  earlyStart?: boolean;
 }
 
 export function podPath(namespace: string, pod?: string): string {
@@ -42,9 +43,11 @@ export async function waitForRunning(opts: WaitOptions): Promise<V1Pod> {
   const watchers: Watcher[] = [];
   let timer: NodeJS.Timeout | undefined;
   let last = 'waiting for the kubelet';
+  let latest: V1Pod | undefined = opts.patched;
   try {
     return await new Promise<V1Pod>((resolve, reject) => {
       const judge = (p: V1Pod) => {
+        latest = p;
         const verdict = judgeStatus(ephemeralStatus(p, container), opts.image, container);
         if (verdict.kind === 'running') resolve(p);
         else if (verdict.kind === 'failed') reject(verdict.error);
@@ -76,6 +79,7 @@ export async function waitForRunning(opts: WaitOptions): Promise<V1Pod> {
           resourceVersion: opts.resourceVersion,
           onEvent: (type, e) => {
             if (type === 'DELETED' || !concerns(e, container)) return;
+            if (opts.earlyStart && e.reason === 'Started' && latest) resolve(latest);
             opts.onProgress((last = `${e.reason}: ${e.message ?? ''}`.trim()));
           },
           relist: async () => (await client.request<{ metadata?: { resourceVersion?: string } }>({ method: 'GET', path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`, query: { fieldSelector: `involvedObject.name=${pod}`, limit: '1' } })).metadata?.resourceVersion ?? '0',
@@ -93,8 +97,7 @@ export async function waitForRunning(opts: WaitOptions): Promise<V1Pod> {
 }
 
 function concerns(e: CoreV1Event, container: string): boolean {
-  const path = e.involvedObject?.fieldPath ?? '';
-  return path === `spec.ephemeralContainers{${container}}` || path === '';
+  return e.involvedObject?.fieldPath === `spec.ephemeralContainers{${container}}`;
 }
 
 type Verdict = { kind: 'running' } | { kind: 'failed'; error: KdbgError } | { kind: 'waiting'; text?: string };

@@ -64,6 +64,8 @@ done
 export const SESSION_WRAPPER = `${DIR}
 id=$1
 shift
+i=0
+while [ ! -d "$d/s" ] && [ $i -lt 30 ]; do sleep 0.1; i=$((i + 1)); done
 [ -d "$d/s" ] || { echo "kdbg: this debug container has no idle process" >&2; exit 126; }
 date +%s >"$d/s/$id.hb"
 echo $$ >"$d/s/$id"

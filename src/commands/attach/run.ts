@@ -9,7 +9,8 @@ import { loadProfiles } from '../../profiles/catalog.ts';
 import { parseTarget, resolveContainer, resolvePod, assertDebuggable } from '../../kube/resolve-pod.ts';
 import { whoAmI, missingPermissions, describePermission, EXEC, PATCH_EPHEMERAL, type Identity } from '../../kube/access.ts';
 import { debugContainer, debugContainerName, ENV, envOf, type DebugContainerInput } from '../../kube/debug-container.ts';
-import { addEphemeralContainer, findReusable, ephemeralStatus } from '../../kube/ephemeral.ts';
+import { addEphemeralContainer, findReusable } from '../../kube/ephemeral.ts';
+import { ephemeralStatus } from '../../kube/container-states.ts';
 import { waitForRunning, getPod } from '../../kube/wait.ts';
 import { ApiError } from '../../kube/api-error.ts';
 import { terminalChooser } from '../../ui/picker.ts';
@@ -51,6 +52,10 @@ async function attach(client: KubeClient, plan: AttachPlan, rt: Runtime): Promis
     debugContainer(specInput(profile, pod, target.name, identity.user, plan), name);
 
   const target = parseTarget(plan.podArg, flags.selector);
+  // With the pod named, the access reviews go out with the pod GET and the SelfSubjectReview: one round trip.
+  const reviewsFor = (pod: string) => missingPermissions(client, namespace, pod, [PATCH_EPHEMERAL, ...EXEC]);
+  const earlyReviews = target.kind === 'pod' ? reviewsFor(target.name) : undefined;
+  earlyReviews?.catch(() => undefined);
   const identityForPick = target.kind === 'workload' ? await identityP : undefined;
   const pod = await resolvePod({
     client,
@@ -67,8 +72,8 @@ async function attach(client: KubeClient, plan: AttachPlan, rt: Runtime): Promis
   const identity = await identityP;
   const wanted = fit(pod, targetContainer, identity);
   const reusable = flags.new ? undefined : findReusable(pod, identity.user, envOf(wanted, ENV.spec)!);
-  const needs = reusable ? EXEC : [PATCH_EPHEMERAL, ...EXEC];
-  const missing = await missingPermissions(client, namespace, podName, needs);
+  const denied = await (earlyReviews ?? reviewsFor(podName));
+  const missing = reusable ? denied.filter((p) => p !== PATCH_EPHEMERAL) : denied;
   if (missing.length > 0) {
     throw new KdbgError(
       `${identity.user} may not ${missing.map(describePermission).join(', ')} in namespace ${namespace}; kdbg needs it to debug pod ${podName} (nothing was created)`,
@@ -82,38 +87,67 @@ async function attach(client: KubeClient, plan: AttachPlan, rt: Runtime): Promis
       rt,
     );
 
+  let current = pod;
   if (reusable) {
     rt.stderr.write(`${whereLine({ ...where, debugContainer: reusable.container.name, reused: true, reusedSince: reusable.startedAt })}\n`);
     try {
-      return await session(pod, reusable.container.name);
+      const ready = reusable.starting ? await started(client, namespace, podName, reusable.container, pod, plan.timeoutMs, false, rt) : pod;
+      return await session(ready, reusable.container.name);
     } catch (err) {
       // The reused container may have ended between our read and the exec: then make a new one.
-      if (!(err instanceof ApiError) || (await stillRunning(client, namespace, podName, reusable.container.name))) throw err;
+      if (!(err instanceof ApiError)) throw err;
+      current = await getPod(client, namespace, podName);
+      if (ephemeralStatus(current, reusable.container.name)?.state?.running) throw err;
       rt.stderr.write(`kdbg: ${reusable.container.name} has stopped; adding a new debug container\n`);
     }
   }
 
-  const fresh = await getPod(client, namespace, podName);
-  const name = uniqueName(fresh, profile.name, rt);
-  const container = fit(fresh, targetContainer, identity, name);
+  const name = uniqueName(current, profile.name, rt);
+  const container = fit(current, targetContainer, identity, name);
   rt.stderr.write(`${whereLine({ ...where, debugContainer: name, reused: false })}\n`);
-  const running = await create(client, namespace, podName, container, plan.timeoutMs, rt);
-  return session(running, name);
+  const patched = await create(client, namespace, podName, container, rt);
+  const wait = (from: V1Pod, earlyStart: boolean) => started(client, namespace, podName, container, from, plan.timeoutMs, earlyStart, rt);
+  const running = await wait(patched, true);
+  try {
+    return await session(running, name);
+  } catch (err) {
+    // Exec'd on the Started event, before the status: if the container died at once, its status says why.
+    if (!(err instanceof ApiError)) throw err;
+    return session(await wait(running, false), name);
+  }
 }
 
-async function create(client: KubeClient, namespace: string, pod: string, container: V1EphemeralContainer, timeoutMs: number, rt: Runtime): Promise<V1Pod> {
+async function create(client: KubeClient, namespace: string, pod: string, container: V1EphemeralContainer, rt: Runtime): Promise<V1Pod> {
   const progress = await startProgress(rt.stderr, `Adding ${container.name} (${container.image})`);
   try {
-    const patched = await addEphemeralContainer(client, namespace, pod, container);
-    progress.update(`Starting ${container.name} (${container.image})`);
+    return await addEphemeralContainer(client, namespace, pod, container);
+  } finally {
+    progress.stop();
+  }
+}
+
+async function started(
+  client: KubeClient,
+  namespace: string,
+  pod: string,
+  container: V1EphemeralContainer,
+  from: V1Pod,
+  timeoutMs: number,
+  earlyStart: boolean,
+  rt: Runtime,
+): Promise<V1Pod> {
+  const progress = await startProgress(rt.stderr, `Starting ${container.name} (${container.image})`);
+  try {
     return await waitForRunning({
       client,
       namespace,
       pod,
       container: container.name,
       image: container.image!,
-      resourceVersion: patched.metadata?.resourceVersion ?? '0',
+      resourceVersion: from.metadata?.resourceVersion ?? '0',
+      patched: from,
       timeoutMs,
+      earlyStart,
       onProgress: (text) => progress.update(`${container.name}: ${text}`),
     });
   } finally {
@@ -144,8 +178,4 @@ function uniqueName(pod: V1Pod, profile: string, rt: Runtime): string {
   }
 }
 
-async function stillRunning(client: KubeClient, namespace: string, pod: string, container: string): Promise<boolean> {
-  const p = await getPod(client, namespace, pod);
-  return Boolean(ephemeralStatus(p, container)?.state?.running);
-}
 

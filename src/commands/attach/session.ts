@@ -12,7 +12,7 @@ import { EscapeFilter } from '../../session/escape.ts';
 import { enterRawMode, type LocalTerminal } from '../../session/terminal.ts';
 import { watch } from '../../kube/watch.ts';
 import { podPath } from '../../kube/wait.ts';
-import { ephemeralStatus } from '../../kube/ephemeral.ts';
+import { ephemeralStatus } from '../../kube/container-states.ts';
 import { ExitCode, KdbgError } from '../../errors.ts';
 
 export interface SessionSpec {
