@@ -97,4 +97,17 @@ describe(`one-shot commands (${backend.name})`, () => {
     }, 10_000);
     expect(terminated?.exitCode).toBe(0);
   });
+  it('deleting the pod during a session ends it with the reason', async () => {
+    await backend.createPod(ns, webPod('doomed'));
+    const r = await runKdbg(['attach', 'doomed', '--', 'sh', '-c', 'echo started; sleep 306'], {
+      kubeconfig,
+      onSpawn: (_child, out) => {
+        void eventually(() => out.stdout().includes('started'), 20_000).then(() => backend.deletePod(ns, 'doomed'));
+      },
+    });
+    // the node kills the session's command (a real kubelet reports its exit status, 137) or the stream ends (255)
+    expect([137, 255]).toContain(r.code);
+    expect(r.stderr).toMatch(/kdbg: (session ended: )?(pod doomed (was|is being) deleted|debug container \S+ stopped)/);
+  });
+
 });

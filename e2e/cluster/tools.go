@@ -1,0 +1,6 @@
+//go:build tools
+
+// Keeps k8s.io/kubernetes/cmd/kube-apiserver (built by e2e/build.sh) in the module graph for `go mod tidy`.
+package tools
+
+import _ "k8s.io/kubernetes/cmd/kube-apiserver"

@@ -1,0 +1,137 @@
+// (a) The e2e control plane behaves like a real cluster where kdbg's design depends on it: attach sees only what
+// a container prints after the client connects and never carries an exit code, stdin stays open without
+// stdinOnce, exec reports exit codes over WebSocket and SPDY, PodSecurity judges ephemeral containers, RBAC denies.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { webPod } from '../test/backends/backend.ts';
+import { realBackendImpl, type RealBackend } from '../test/backends/real.ts';
+import { backendIsLocal, kubectl, podSecurityNamespace, waitContainer } from './helpers.ts';
+
+let backend: RealBackend;
+let ns: string;
+let admin: string;
+let restricted: string;
+let baseline: string;
+
+beforeAll(async () => {
+  backend = await realBackendImpl();
+  ns = await backend.newNamespace('faithful');
+  admin = await backend.kubeconfig('admin', ns);
+  await backend.createPod(ns, webPod('web-0'));
+  restricted = await podSecurityNamespace(backend, 'restricted');
+  baseline = await podSecurityNamespace(backend, 'baseline');
+});
+afterAll(async () => {
+  await backend?.close();
+});
+
+describe('attach (kubectl 1.33, WebSocket v5 → apiserver → SPDY → stand-in)', () => {
+  it('shows only output after the attach, and exits 0 although the container exits 3', async () => {
+    const r = await kubectl('1.33', admin, [
+      'debug', 'web-0', '-i', '--image=busybox:1.36', '-c', 'early-late', '--', 'sh', '-c', 'echo early; sleep 1; echo late; exit 3',
+    ]);
+    expect(r.timedOut).toBe(false);
+    expect(r.stdout).toContain('late');
+    expect(r.stdout).not.toContain('early');
+    expect(r.stderr).not.toContain('falling back to streaming logs');
+    expect(r.code).toBe(0);
+    // the exit code is only in the status, which arrives after the stream ended
+    const s = await waitContainer(backend, ns, 'web-0', 'early-late', (x) => !!x.state?.terminated);
+    expect(s.state?.terminated?.exitCode).toBe(3);
+    expect(s.state?.terminated?.reason).toBe('Error');
+    // the log has everything
+    const logs = await kubectl('1.33', admin, ['logs', 'web-0', '-c', 'early-late']);
+    expect(logs.stdout).toBe('early\nlate\n');
+  });
+
+  it('never closes the stdin of a container without stdinOnce: `printf | kubectl debug -i -- wc -l` hangs', async () => {
+    const r = await kubectl('1.33', admin, ['debug', 'web-0', '-i', '--image=busybox:1.36', '-c', 'wc', '--', 'wc', '-l'], {
+      input: 'a\nb\n',
+      timeoutMs: 5_000,
+    });
+    expect(r.timedOut).toBe(true); // still running after 5 s
+    const s = await waitContainer(backend, ns, 'web-0', 'wc', () => true);
+    expect(s.state?.running).toBeTruthy();
+    expect((await backend.ephemeralContainers(ns, 'web-0')).find((c) => c.name === 'wc')?.stdinOnce).toBeFalsy();
+  });
+
+  it('reports an image that cannot be pulled as a waiting message, and kubectl keeps waiting', async () => {
+    const r = await kubectl('1.33', admin, ['debug', 'web-0', '-i', '--image=example/nosuchimage:1', '-c', 'nopull', '--', 'true'], {
+      timeoutMs: 6_000,
+    });
+    expect(r.timedOut).toBe(true);
+    expect(r.stderr).toMatch(/Warning: container nopull: rpc error: code = \w+ desc = failed to pull and unpack image/);
+    const s = await waitContainer(backend, ns, 'web-0', 'nopull', (x) => x.state?.waiting?.reason === 'ImagePullBackOff');
+    expect(s.state?.waiting?.message).toContain('Back-off pulling image "example/nosuchimage:1"');
+  });
+
+  it.runIf(backendIsLocal())('fails to start a command the image does not have, like containerd (StartError, 128)', async () => {
+    await kubectl('1.33', admin, ['debug', 'web-0', '--image=example/noshell', '-c', 'noshell', '--', 'sh']);
+    const s = await waitContainer(backend, ns, 'web-0', 'noshell', (x) => !!x.state?.terminated);
+    expect(s.state?.terminated?.reason).toBe('StartError');
+    expect(s.state?.terminated?.exitCode).toBe(128);
+    expect(s.state?.terminated?.message).toContain('exec: "sh": executable file not found in $PATH');
+  });
+});
+
+describe('exec', () => {
+  it('kubectl 1.33 (WebSocket v5) gets the exit code', async () => {
+    const r = await kubectl('1.33', admin, ['exec', 'web-0', '-c', 'app', '--', 'sh', '-c', 'echo out; echo err >&2; exit 3']);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toBe('out\n');
+    expect(r.stderr).toContain('err\n');
+    expect(r.stderr).toContain('command terminated with exit code 3');
+  });
+
+  it('kubectl 1.33 exec -i closes stdin on EOF', async () => {
+    const r = await kubectl('1.33', admin, ['exec', '-i', 'web-0', '-c', 'app', '--', 'wc', '-l'], { input: 'a\nb\n' });
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe('2');
+  });
+
+  it('kubectl 1.27 (SPDY) works, with exit code and stdin', async () => {
+    const r = await kubectl('1.27', admin, ['exec', 'web-0', '-c', 'app', '--', 'sh', '-c', 'echo spdy; exit 4']);
+    expect(r.stdout).toBe('spdy\n');
+    expect(r.code).toBe(4);
+    const wc = await kubectl('1.27', admin, ['exec', '-i', 'web-0', '-c', 'app', '--', 'wc', '-l'], { input: 'a\nb\n' });
+    expect(wc.stdout.trim()).toBe('2');
+  });
+
+  it('sees the container environment from the pod spec', async () => {
+    await backend.createPod(ns, webPod('env-0', {
+      containers: [{ name: 'app', image: 'busybox:1.36', command: ['sleep', '3600'], env: [{ name: 'GREETING', value: 'hello' }] }],
+    }));
+    const r = await kubectl('1.33', admin, ['exec', 'env-0', '--', 'sh', '-c', 'echo "$GREETING $HOSTNAME"']);
+    expect(r.stdout).toBe('hello env-0\n');
+  });
+});
+
+describe('admission and authorization', () => {
+  it('PodSecurity restricted refuses --profile=netadmin', async () => {
+    const r = await kubectl('1.33', admin, ['debug', '-n', restricted, 'web-0', '-i', '--image=busybox:1.36', '--profile=netadmin', '--', 'true']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('violates PodSecurity "restricted:latest"');
+    expect(r.stderr).toContain('"NET_ADMIN", "NET_RAW"');
+  });
+
+  it('PodSecurity baseline refuses --profile=general (SYS_PTRACE)', async () => {
+    const r = await kubectl('1.33', admin, ['debug', '-n', baseline, 'web-0', '-i', '--image=busybox:1.36', '--profile=general', '--', 'true']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('violates PodSecurity "baseline:latest"');
+    expect(r.stderr).toContain('SYS_PTRACE');
+  });
+
+  it('viewer gets 403 for debug and exec; noexec for exec only', async () => {
+    const viewer = await backend.kubeconfig('viewer', ns);
+    const d = await kubectl('1.33', viewer, ['debug', 'web-0', '-i', '--image=busybox:1.36', '--', 'true']);
+    expect(d.code).not.toBe(0);
+    expect(d.stderr).toContain(`User "${backend.userName('viewer')}" cannot patch resource "pods/ephemeralcontainers"`);
+    const e = await kubectl('1.33', viewer, ['exec', 'web-0', '--', 'true']);
+    expect(e.stderr).toContain('cannot create resource "pods/exec"');
+    const noexec = await backend.kubeconfig('noexec', ns);
+    const n = await kubectl('1.33', noexec, ['exec', 'web-0', '--', 'true']);
+    expect(n.stderr).toContain(`User "${backend.userName('noexec')}" cannot create resource "pods/exec"`);
+    const debugger_ = await backend.kubeconfig('debugger', ns);
+    const ok = await kubectl('1.33', debugger_, ['exec', 'web-0', '--', 'echo', 'ok']);
+    expect(ok.stdout).toBe('ok\n');
+  });
+});
