@@ -1,6 +1,9 @@
 // The node: watches the Pods bound to it and runs their containers and ephemeral containers as real host
 // processes, records events, and reports every status change statusLagMs after it happens (like PLEG relist).
 import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { containerConfig, CreateConfigError, type ContainerConfig } from './container-config.ts';
 import type { EventRecorder } from './events.ts';
 import type { FakeHooks } from './hooks.ts';
@@ -68,6 +71,8 @@ export class Kubelet {
   private readonly pods = new Map<string, PodRecord>();
   private readonly sessions = new Set<number>();
   private readonly pulled = new Set<string>();
+  /** Each pod's own /tmp (host processes share the host's otherwise): TMPDIR of its containers and execs. */
+  private readonly scratch = mkdtempSync(join(tmpdir(), 'kdbg-fake-node-'));
   private readonly unsubscribe: () => void;
   private nextIP = 0;
 
@@ -210,6 +215,7 @@ export class Kubelet {
       this.setState(rec, c, { waiting: { reason: 'CreateContainerConfigError', message: e.message } });
       return;
     }
+    config.env.TMPDIR = this.podTmp(rec);
     c.containerID = `containerd://${randomBytes(32).toString('hex')}`;
     c.imageID = imageId(c.image);
     c.config = config;
@@ -397,6 +403,13 @@ export class Kubelet {
       .map((p) => p.cmdline);
   }
 
+  private podTmp(rec: PodRecord): string {
+    const dir = join(this.scratch, `${rec.namespace}_${rec.name}`);
+    mkdirSync(dir, { recursive: true });
+    chmodSync(dir, 0o1777);
+    return dir;
+  }
+
   async close(): Promise<void> {
     this.unsubscribe();
     process.off('exit', this.killAll);
@@ -411,6 +424,7 @@ export class Kubelet {
     }
     this.killAll();
     await Promise.race([Promise.all(exits), new Promise((r) => setTimeout(r, 3000))]);
+    rmSync(this.scratch, { recursive: true, force: true });
   }
 }
 
