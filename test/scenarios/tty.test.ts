@@ -69,8 +69,8 @@ describe(`interactive sessions (${backend.name})`, () => {
   it('--escape-char none passes ~. through to the remote shell', async () => {
     const s = runKdbgInPty(['attach', 'web-0', '-c', 'app', '--escape-char', 'none'], kubeconfig);
     await s.waitFor(/kdbg: .*debug container/);
-    s.write('echo ~.X\r');
-    await s.waitFor(/\n~\.X\r*\n/);
+    s.write('echo ~.X-$((1+1))\r');
+    await s.waitFor('~.X-2');
     s.write('exit 5\r');
     expect(await s.exitCode()).toBe(5);
     expect(s.output()).not.toContain('~. at the start');

@@ -63,7 +63,7 @@ describe.each(shells)('in-container programs under %s', (...shell) => {
     const { at } = await idle.exited;
     // a running session is never cut, and the idle time starts when it ends
     expect(at - ended).toBeGreaterThanOrEqual(1000);
-    expect(at - ended).toBeLessThan(4000);
+    expect(at - ended).toBeLessThan(6000);
   });
 
   it('with --ttl 0 ends after the first session', async () => {
@@ -97,8 +97,8 @@ describe.each(shells)('in-container programs under %s', (...shell) => {
     await waitFile(join(e.dir, 's', 's1.hb'));
     expect(run(shell, heartbeatCommand('s1'), e).status).toBe(0);
     writeFileSync(join(e.dir, 's', 's1.hb'), `${Math.floor(Date.now() / 1000) - 60}\n`);
-    const { at } = await session.exited;
-    expect(at).toBeGreaterThan(0);
+    expect((await session.exited).code).toBeNull(); // killed
+    for (let i = 0; i < 20 && existsSync(join(e.dir, 's', 's1')); i++) await new Promise((r) => setTimeout(r, 50));
     expect(existsSync(join(e.dir, 's', 's1'))).toBe(false);
   });
 });
