@@ -72,7 +72,7 @@ export class Kubelet {
   private readonly sessions = new Set<number>();
   private readonly pulled = new Set<string>();
   /** Each pod's own /tmp (host processes share the host's otherwise): TMPDIR of its containers and execs. */
-  private readonly scratch = mkdtempSync(join(tmpdir(), 'kdbg-fake-node-'));
+  private readonly scratch = traversable(mkdtempSync(join(tmpdir(), 'kdbg-fake-node-')));
   private readonly unsubscribe: () => void;
   private nextIP = 0;
 
@@ -426,6 +426,12 @@ export class Kubelet {
     await Promise.race([Promise.all(exits), new Promise((r) => setTimeout(r, 3000))]);
     rmSync(this.scratch, { recursive: true, force: true });
   }
+}
+
+/** mkdtemp makes 0700 directories; containers running as other users must reach their pod's /tmp inside. */
+function traversable(dir: string): string {
+  chmodSync(dir, 0o711);
+  return dir;
 }
 
 /** time.Duration's String() for whole milliseconds: 350ms, 1.2s */
