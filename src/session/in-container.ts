@@ -20,7 +20,7 @@ const DIR = 'd="${TMPDIR:-/tmp}/$KDBG_NAME"';
  * The debug container's main process. Idles until no session has run for $KDBG_TTL seconds (0: until the first
  * session ends); ends a session whose kdbg stopped sending heartbeats; exits within a second of SIGTERM.
  */
-export const IDLE_SCRIPT = `${DIR}
+const IDLE_SCRIPT = `${DIR}
 mkdir -p "$d/s" || exit 1
 echo $$ >"$d/idle.pid"
 date +%s >"$d/last"
@@ -52,6 +52,17 @@ while :; do
   sleep 1 &
   wait $!
 done
+`;
+
+/**
+ * The container's command: writes the idle program to its directory and becomes it, so that \`ps\` in the pod
+ * shows \`sh /tmp/<name>/idle\` rather than the whole script.
+ */
+const IDLE_ENTRYPOINT = `${DIR}
+mkdir -p "$d" || exit 1
+cat >"$d/idle" <<'KDBG_IDLE'
+${IDLE_SCRIPT}KDBG_IDLE
+exec sh "$d/idle"
 `;
 
 /**
@@ -97,7 +108,7 @@ export const HEARTBEAT_SCRIPT = `${DIR}
 `;
 
 export function idleCommand(): string[] {
-  return ['sh', '-c', IDLE_SCRIPT];
+  return ['sh', '-c', IDLE_ENTRYPOINT];
 }
 
 export function sessionCommand(id: string, command: string[]): string[] {

@@ -78,7 +78,11 @@ export async function runSession(spec: SessionSpec, rt: Runtime): Promise<number
     onEvent: (type, p) => {
       if (type === 'DELETED') goneReason = `pod ${podName} was deleted`;
       else if (ephemeralStatus(p, container)?.state?.terminated) goneReason = `debug container ${container} stopped`;
-      else return;
+      else {
+        // the kubelet is about to kill everything in the pod; the session ends when it does
+        if (p.metadata?.deletionTimestamp) goneReason ??= `pod ${podName} is being deleted`;
+        return;
+      }
       session?.close();
     },
     relist: async () => (await client.request<V1Pod>({ method: 'GET', path: podPath(namespace, podName) })).metadata?.resourceVersion ?? '0',
@@ -127,6 +131,7 @@ export async function runSession(spec: SessionSpec, rt: Runtime): Promise<number
     rt.stderr.write('\r\nkdbg: session ended with ~.\n');
     return ExitCode.sigint;
   }
+  if (goneReason && result.kind === 'exited') rt.stderr.write(`kdbg: ${goneReason}\n`);
   return exitCodeOf(result, goneReason);
 }
 
