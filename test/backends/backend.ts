@@ -5,9 +5,9 @@ import type { V1EphemeralContainer, V1Pod } from '@kubernetes/client-node';
 /**
  * Test users. Every backend grants:
  * - admin:    everything
- * - debugger: get/list/watch pods, events, namespaces; patch pods/ephemeralcontainers; get+create pods/exec,
- *             pods/attach; get pods/log
- * - viewer:   get/list/watch pods and events only
+ * - debugger: get/list/watch pods, events, namespaces and workloads (deployments, statefulsets, daemonsets,
+ *             replicasets, jobs); patch pods/ephemeralcontainers; get+create pods/exec, pods/attach; get pods/log
+ * - viewer:   get/list/watch pods, events and workloads only
  * - noexec:   like debugger, without pods/exec (neither get nor create)
  */
 export type TestUser = 'admin' | 'debugger' | 'viewer' | 'noexec';
@@ -21,6 +21,8 @@ export interface BackendFeatures {
   hooks: boolean;
   /** SelfSubjectReview is served (both, unless a scenario turns it off on the fake) */
   selfSubjectReview: boolean;
+  /** workload controllers run, so a Deployment makes pods of its own (only a cluster of your own) */
+  controllers: boolean;
 }
 
 export interface RecordedRequest {
@@ -43,6 +45,11 @@ export interface Backend {
   /** Creates the pod and resolves once it is Running with all its containers running. */
   createPod(namespace: string, pod: V1Pod): Promise<V1Pod>;
   getPod(namespace: string, name: string): Promise<V1Pod>;
+  /**
+   * Creates an apps/v1 Deployment, StatefulSet, DaemonSet, ReplicaSet or batch/v1 Job as admin. Unless
+   * `features.controllers`, nothing acts on it: the scenario creates the pods its selector should find.
+   */
+  createWorkload(namespace: string, obj: object): Promise<void>;
   ephemeralContainers(namespace: string, pod: string): Promise<V1EphemeralContainer[]>;
   deletePod(namespace: string, name: string): Promise<void>;
   /** Command lines of processes on the node (host) that contain `match`. */

@@ -82,7 +82,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class RealBackend implements Backend {
   readonly name: string;
-  readonly features: BackendFeatures = { recordsRequests: false, podSecurity: true, hooks: false, selfSubjectReview: true };
+  readonly features: BackendFeatures;
   /** true: the local control plane of e2e/run.sh; false: a cluster of your own (KDBG_E2E_KUBECONFIG) */
   readonly local: boolean;
   private readonly cluster: Cluster;
@@ -97,6 +97,8 @@ export class RealBackend implements Backend {
     this.cluster = cluster;
     this.creds = creds;
     this.local = opts.local;
+    // the local control plane has no controller-manager
+    this.features = { recordsRequests: false, podSecurity: true, hooks: false, selfSubjectReview: true, controllers: !opts.local };
     this.name = opts.local ? 'real' : `real (${cluster.server})`;
     this.agent = new https.Agent({
       keepAlive: true,
@@ -266,6 +268,13 @@ export class RealBackend implements Backend {
 
   async getPod(namespace: string, name: string): Promise<V1Pod> {
     return (await this.api('GET', `/api/v1/namespaces/${namespace}/pods/${name}`)).body as V1Pod;
+  }
+
+  async createWorkload(namespace: string, obj: object): Promise<void> {
+    const o = obj as Json;
+    // deployments, statefulsets, daemonsets, replicasets, jobs
+    const plural = `${String(o.kind).toLowerCase()}s`;
+    await this.api('POST', `/apis/${o.apiVersion}/namespaces/${namespace}/${plural}`, { ...o, metadata: { ...o.metadata, namespace } });
   }
 
   async ephemeralContainers(namespace: string, pod: string): Promise<V1EphemeralContainer[]> {

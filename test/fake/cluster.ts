@@ -22,6 +22,7 @@ import { deletePodObject, handleRequest } from './routes.ts';
 import type { JsonObject } from './status.ts';
 import { Store, type StoreEvent } from './store.ts';
 import { certificate, privateKey } from './tls.ts';
+import { addWorkload } from './workloads.ts';
 
 export type { FakeHooks } from './hooks.ts';
 export type { FakeUser } from './auth.ts';
@@ -51,6 +52,11 @@ export interface FakeCluster {
   /** Creates the pod on the node; resolves once its status shows it Running with every container running. */
   addPod(namespace: string, pod: V1Pod): Promise<V1Pod>;
   getPod(namespace: string, name: string): V1Pod | undefined;
+  /**
+   * Stores an apps/v1 Deployment, StatefulSet, DaemonSet, ReplicaSet or batch/v1 Job (metadata.uid,
+   * creationTimestamp and generation default) and returns it. No controller acts on it: add its pods yourself.
+   */
+  addWorkload(namespace: string, obj: object): JsonObject;
   /** Deletes the pod at once (grace period 0): it leaves the API, the kubelet kills its processes. */
   deletePod(namespace: string, name: string): void;
   /** Every request so far, in order (never credentials). */
@@ -156,6 +162,7 @@ export async function startFakeCluster(opts: FakeClusterOptions = {}): Promise<F
       const pod = store.get('Pod', namespace, name);
       return pod && ({ apiVersion: 'v1', kind: 'Pod', ...pod } as V1Pod);
     },
+    addWorkload: (namespace, obj) => addWorkload(store, namespace, obj),
     deletePod(namespace, name) {
       const pod = store.get('Pod', namespace, name);
       if (pod) deletePodObject(ctx, pod, 0);

@@ -1,6 +1,7 @@
 // API discovery, both the legacy documents (/api, /apis, /api/v1, …) and the aggregated APIGroupDiscoveryList that
 // kubectl asks for first. Only what the fake serves is advertised.
 import type { JsonObject } from './status.ts';
+import { workloadResources } from './workloads.ts';
 
 interface Sub {
   name: string;
@@ -24,6 +25,11 @@ interface GroupVersion {
   version: string;
   resources: Res[];
 }
+
+const workloads = (group: string): Res[] =>
+  workloadResources
+    .filter((r) => r.group === group)
+    .map((r) => ({ name: r.resource, singular: r.singular, kind: r.kind, namespaced: true, verbs: ['get', 'list', 'watch'], shortNames: r.shortNames, categories: ['all'] }));
 
 function groupVersions(selfSubjectReview: boolean): GroupVersion[] {
   return [
@@ -50,6 +56,7 @@ function groupVersions(selfSubjectReview: boolean): GroupVersion[] {
         },
       ],
     },
+    { group: 'apps', version: 'v1', resources: workloads('apps') },
     {
       group: 'authentication.k8s.io',
       version: 'v1',
@@ -64,6 +71,7 @@ function groupVersions(selfSubjectReview: boolean): GroupVersion[] {
         { name: 'selfsubjectaccessreviews', singular: 'selfsubjectaccessreview', kind: 'SelfSubjectAccessReview', namespaced: false, verbs: ['create'] },
       ],
     },
+    { group: 'batch', version: 'v1', resources: workloads('batch') },
   ];
 }
 

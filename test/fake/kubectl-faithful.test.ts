@@ -89,6 +89,17 @@ describe.skipIf(!kubectl)(title, () => {
     expect(r.stdout).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\nweb-0\s+1\/1\s+Running\s+0\s+/);
   });
 
+  it('kubectl get deploy finds the workload through discovery; a missing one is the NotFound of its group', async () => {
+    const spec = { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: webPod().spec } };
+    cluster.addWorkload('default', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec });
+    const r = await run(['get', 'deploy']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^NAME\s+AGE\nweb\s+\d+s\n$/);
+    const missing = await run(['get', 'sts/nosuch']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe('Error from server (NotFound): statefulsets.apps "nosuch" not found\n');
+  });
+
   it('kubectl debug -i prints "late" but not "early" (no replay) and exits 0 although the command exits 3', async () => {
     const r = await run(['debug', 'web-0', '-i', '--image=busybox:1.36', '--', 'sh', '-c', 'echo early; sleep 1; echo late; exit 3']);
     expect(r.code).toBe(0);

@@ -1,6 +1,7 @@
 // RBAC-style authorization: allow rules per user (system:masters bypasses them), plus test-injected denials.
 import type { FakeUser, UserInfo } from './auth.ts';
 import { forbidden, type ApiFailure } from './status.ts';
+import { workloadResources } from './workloads.ts';
 
 export interface ResourceAttributes {
   verb: string;
@@ -24,15 +25,17 @@ const basicUser: Rule[] = [
   { verbs: ['create'], group: 'authorization.k8s.io', resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'] },
   { verbs: ['create'], group: 'authentication.k8s.io', resources: ['selfsubjectreviews'] },
 ];
+const readWorkloads: Rule[] = workloadResources.map((r) => ({ verbs: read, group: r.group, resources: [r.resource] }));
 const debuggerRules: Rule[] = [
   { verbs: read, resources: ['pods', 'events', 'namespaces'] },
+  ...readWorkloads,
   { verbs: ['patch'], resources: ['pods/ephemeralcontainers'] },
   { verbs: ['get', 'create'], resources: ['pods/exec', 'pods/attach'] },
   { verbs: ['get'], resources: ['pods/log'] },
 ];
 const rules: Record<Exclude<FakeUser, 'admin'>, Rule[]> = {
   debugger: debuggerRules,
-  viewer: [{ verbs: read, resources: ['pods', 'events'] }],
+  viewer: [{ verbs: read, resources: ['pods', 'events'] }, ...readWorkloads],
   noexec: debuggerRules.map((r) => ({ ...r, resources: r.resources.filter((res) => res !== 'pods/exec') })),
 };
 

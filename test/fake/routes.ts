@@ -14,6 +14,7 @@ import { ApiFailure, badRequest, forbidden, internalError, invalid, notFound, un
 import type { Kind } from './store.ts';
 import { toTable, wantsTable } from './table.ts';
 import { serveWatch } from './watch.ts';
+import { apiVersionOf, workloadResources } from './workloads.ts';
 
 interface Call {
   ctx: ServerContext;
@@ -24,7 +25,13 @@ interface Call {
   body: string;
 }
 
-const kinds: Record<string, Kind> = { pods: 'Pod', events: 'Event', namespaces: 'Namespace' };
+/** the resources served, by `group/resource` (the core group is '') */
+const kinds: Record<string, Kind> = {
+  '/pods': 'Pod',
+  '/events': 'Event',
+  '/namespaces': 'Namespace',
+  ...Object.fromEntries(workloadResources.map((r) => [`${r.group}/${r.resource}`, r.kind])),
+};
 
 export async function handleRequest(ctx: ServerContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const body = await readBody(req);
@@ -113,18 +120,19 @@ function route(call: Call): void {
   if (path === '/apis/authentication.k8s.io/v1/selfsubjectreviews' && ssr) return selfSubjectReview(call, method);
   if (path === '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews') return selfSubjectAccessReview(call, method);
 
-  const m = path.match(/^\/api\/v1(?:\/namespaces\/([^/]+))?\/(pods|events|namespaces)(?:\/([^/]+))?(?:\/([^/]+))?$/);
+  const m = path.match(/^\/(?:api\/v1|apis\/(apps|batch)\/v1)(?:\/namespaces\/([^/]+))?\/([^/]+)(?:\/([^/]+))?(?:\/([^/]+))?$/);
   if (!m) throw unknownPath();
-  let [, ns, resource, name, sub] = m as unknown as [string, string | undefined, string, string | undefined, string | undefined];
+  let [, group = '', ns, resource, name, sub] = m as unknown as [string, string | undefined, string | undefined, string, string | undefined, string | undefined];
+  const kind = kinds[`${group}/${resource}`];
+  if (!kind) throw unknownPath();
   if (resource === 'namespaces') {
     if (ns) throw unknownPath();
     ns = name; // RequestInfo: for namespaces/NAME the namespace is NAME
-  }
-  const kind = kinds[resource]!;
+  } else if (name && !ns) throw unknownPath(); // a namespaced object has no cluster-scoped path
   if (sub && (resource !== 'pods' || !['ephemeralcontainers', 'log', 'exec', 'attach'].includes(sub))) throw unknownPath();
   const watch = !name && boolParam(url.searchParams.get('watch'));
   const verb = verbFor(method, Boolean(name), watch);
-  const attrs: ResourceAttributes = { verb, group: '', resource, subresource: sub, namespace: ns, name };
+  const attrs: ResourceAttributes = { verb, group, resource, subresource: sub, namespace: ns, name };
   ctx.authz.check(call.user, attrs);
 
   if (!name) {
@@ -148,7 +156,7 @@ function route(call: Call): void {
   if (method === 'DELETE' && kind === 'Pod') return deletePod(call, ns!, name);
   if (method !== 'GET') throw methodNotAllowed();
   const obj = ctx.store.get(kind, kind === 'Namespace' ? '' : ns!, name);
-  if (!obj) throw notFound(resource, name);
+  if (!obj) throw notFound(resource, name, group);
   sendJson(ctx, res, 200, present(call, kind, typed(kind, obj)));
 }
 
@@ -175,7 +183,7 @@ function verbFor(method: string, named: boolean, watch: boolean): string {
   }
 }
 
-const typed = (kind: Kind, obj: JsonObject): JsonObject => ({ kind, apiVersion: 'v1', ...obj });
+const typed = (kind: Kind, obj: JsonObject): JsonObject => ({ kind, apiVersion: apiVersionOf(kind), ...obj });
 
 function present(call: Call, kind: Kind, obj: JsonObject): JsonObject {
   if (!wantsTable(call.req.headers.accept ?? '')) return obj;
@@ -205,7 +213,7 @@ function collection(call: Call, kind: Kind, ns: string | undefined, watch: boole
   if (wantsTable(call.req.headers.accept ?? '')) {
     return sendJson(call.ctx, call.res, 200, toTable(kind, items.map((o) => typed(kind, o)), rv, q.get('includeObject')));
   }
-  sendJson(call.ctx, call.res, 200, { kind: `${kind}List`, apiVersion: 'v1', metadata: { resourceVersion: rv }, items });
+  sendJson(call.ctx, call.res, 200, { kind: `${kind}List`, apiVersion: apiVersionOf(kind), metadata: { resourceVersion: rv }, items });
 }
 
 function ephemeralContainers(call: Call, method: string, ns: string, name: string): void {

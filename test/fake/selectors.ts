@@ -78,6 +78,11 @@ function parseRequirement(text: string): LabelRequirement {
   throw badRequest(`unable to parse requirement: found '${text}', expected: ',', '!=', '==', '=', 'in', 'notin'`);
 }
 
+const metadataFields = {
+  'metadata.name': (o: JsonObject) => o.metadata.name,
+  'metadata.namespace': (o: JsonObject) => o.metadata.namespace,
+};
+
 const fieldGetters: Record<Kind, Record<string, (o: JsonObject) => string>> = {
   Pod: {
     'metadata.name': (o) => o.metadata.name,
@@ -110,6 +115,11 @@ const fieldGetters: Record<Kind, Record<string, (o: JsonObject) => string>> = {
     'metadata.name': (o) => o.metadata.name,
     'status.phase': (o) => o.status?.phase ?? '',
   },
+  Deployment: metadataFields,
+  StatefulSet: metadataFields,
+  DaemonSet: metadataFields,
+  ReplicaSet: { ...metadataFields, 'status.replicas': (o) => String(o.status?.replicas ?? 0) },
+  Job: { ...metadataFields, 'status.successful': (o) => String(o.status?.succeeded ?? 0) },
 };
 
 export function parseFieldSelector(kind: Kind, text: string | null): Matcher {

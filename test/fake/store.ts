@@ -1,8 +1,9 @@
 // The "etcd" of the fake: objects by kind/namespace/name, one global resourceVersion counter, and a bounded log
 // of change events that watches replay from (like the apiserver's watch cache).
 import type { JsonObject } from './status.ts';
+import type { WorkloadKind } from './workloads.ts';
 
-export type Kind = 'Pod' | 'Namespace' | 'Event';
+export type Kind = 'Pod' | 'Namespace' | 'Event' | WorkloadKind;
 export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
 export interface StoreEvent {

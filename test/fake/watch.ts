@@ -5,6 +5,7 @@ import type { FakeHooks } from './hooks.ts';
 import type { Matcher } from './selectors.ts';
 import { badRequest, statusObject, type JsonObject } from './status.ts';
 import type { Kind, Store, StoreEvent } from './store.ts';
+import { apiVersionOf } from './workloads.ts';
 
 export interface WatchRequest {
   kind: Kind;
@@ -17,7 +18,7 @@ export interface WatchRequest {
   present: (obj: JsonObject) => JsonObject;
 }
 
-const typed = (kind: Kind, obj: JsonObject): JsonObject => ({ kind, apiVersion: 'v1', ...obj });
+const typed = (kind: Kind, obj: JsonObject): JsonObject => ({ kind, apiVersion: apiVersionOf(kind), ...obj });
 
 export function serveWatch(req: IncomingMessage, res: ServerResponse, store: Store, hooks: FakeHooks, w: WatchRequest): void {
   const rvText = w.resourceVersion ?? '';
@@ -73,7 +74,7 @@ export function serveWatch(req: IncomingMessage, res: ServerResponse, store: Sto
   ];
   if (w.bookmarks) {
     timers.push(
-      setInterval(() => send('BOOKMARK', { kind: w.kind, apiVersion: 'v1', metadata: { resourceVersion: String(store.currentRv()), creationTimestamp: null } }), hooks.bookmarkIntervalMs),
+      setInterval(() => send('BOOKMARK', { kind: w.kind, apiVersion: apiVersionOf(w.kind), metadata: { resourceVersion: String(store.currentRv()), creationTimestamp: null } }), hooks.bookmarkIntervalMs),
     );
   }
   if (hooks.dropWatchesOnce) {
