@@ -87,11 +87,15 @@ if [ "$pgrp" != $$ ] && command -v setsid >/dev/null 2>&1; then exec setsid "$@"
 exec "$@"
 `;
 
-/** `sh -c INTERRUPT kdbg ID SIGNAL`: signals the recorded group, then KILLs it if still there after 2 s. */
+/**
+ * `sh -c INTERRUPT kdbg ID SIGNAL`: signals the recorded group, says so on stdout, then KILLs the group if it is
+ * still there after 2 s. Once it has spoken it runs to its end even if kdbg has gone.
+ */
 export const INTERRUPT_SCRIPT = `${DIR}
 pg=$(cat "$d/s/$1.pg" 2>/dev/null)
 [ -n "$pg" ] || exit 0
 kill -"$2" -"$pg" 2>/dev/null || kill -"$2" "$pg" 2>/dev/null || exit 0
+echo signalled
 i=0
 while [ $i -lt 20 ]; do
   kill -0 -"$pg" 2>/dev/null || kill -0 "$pg" 2>/dev/null || exit 0

@@ -33,8 +33,8 @@ export async function runSession(spec: SessionSpec, rt: Runtime): Promise<number
   const { client, namespace, container } = spec;
   const podName = spec.pod.metadata!.name!;
   const id = rt.random(6).toString('hex');
-  const execIn = (command: string[]) =>
-    openExec({ client, namespace, pod: podName, container, command, tty: false, stdout: new PassThrough().resume(), stderr: new PassThrough().resume() });
+  const execIn = (command: string[], stdout = new PassThrough().resume()) =>
+    openExec({ client, namespace, pod: podName, container, command, tty: false, stdout, stderr: new PassThrough().resume() });
 
   let terminal: LocalTerminal | undefined;
   let stdin: NodeJS.ReadableStream | undefined;
@@ -60,11 +60,15 @@ export async function runSession(spec: SessionSpec, rt: Runtime): Promise<number
 
   let interruptedBy: NodeJS.Signals | undefined;
   let interrupting: Promise<void> | undefined;
-  // Resolves once the remote interrupt has started: it signals, waits and KILLs on its own, even after kdbg left.
+  // Resolves once the remote interrupt has signalled (or ended): it then KILLs on its own, even after kdbg left.
+  // An open stream alone is not enough: the API server answers the upgrade before the node has started anything.
   const interrupt = (signal: 'INT' | 'HUP' | 'TERM'): Promise<void> =>
     (interrupting ??= (async () => {
       try {
-        await execIn(interruptCommand(id, signal));
+        const said = new PassThrough();
+        const s = await execIn(interruptCommand(id, signal), said);
+        await Promise.race([new Promise((r) => said.once('data', r)), s.done]);
+        said.resume();
       } catch (err) {
         rt.stderr.write(`kdbg: could not stop the remote command: ${(err as Error).message}\n`);
       }
