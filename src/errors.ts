@@ -12,8 +12,6 @@ export const ExitCode = {
   sessionLost: 255,
 } as const;
 
-export type ExitCodeName = keyof typeof ExitCode;
-
 export class KdbgError extends Error {
   constructor(
     message: string,

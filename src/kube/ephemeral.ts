@@ -35,13 +35,6 @@ function better(a: Reusable, b: Reusable): boolean {
   return (a.startedAt?.getTime() ?? 0) > (b.startedAt?.getTime() ?? 0);
 }
 
-export interface CreateOptions {
-  attempts?: number;
-  onWarning?: (text: string) => void;
-  /** waits between attempts; injected so tests need not sleep */
-  sleep?: (ms: number) => Promise<void>;
-}
-
 /**
  * Adds the container with a strategic merge PATCH of pods/NAME/ephemeralcontainers. On 409, 5xx or a lost
  * answer the same name and body are sent again: an identical patch is a no-op, while a new name would leave a
@@ -52,13 +45,11 @@ export async function addEphemeralContainer(
   namespace: string,
   pod: string,
   container: V1EphemeralContainer,
-  opts: CreateOptions = {},
 ): Promise<V1Pod> {
-  const attempts = opts.attempts ?? 4;
-  const sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+  const attempts = 4;
   let lastError: unknown;
   for (let i = 0; i < attempts; i++) {
-    if (i > 0) await sleep(250 * 2 ** (i - 1));
+    if (i > 0) await new Promise((r) => setTimeout(r, 250 * 2 ** (i - 1)));
     try {
       return await client.request<V1Pod>({
         method: 'PATCH',

@@ -10,7 +10,7 @@ import type { FakeHooks } from './hooks.ts';
 import { imageId, imageIn, parseImage, type ImageRef } from './images.ts';
 import { ContainerLog } from './logs.ts';
 import { generatePodStatus } from './pod-status.ts';
-import { HostProcess, killSession, killSessions, listProcesses, resolveExecutable } from './process.ts';
+import { HostProcess, killSessions, listProcesses, resolveExecutable } from './process.ts';
 import { badRequest, type JsonObject } from './status.ts';
 import type { Store, StoreEvent } from './store.ts';
 import { deepEqual } from './validation.ts';

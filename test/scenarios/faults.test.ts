@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webPod } from '../backends/backend.ts';
 import { fakeBackend } from '../backends/fake.ts';
 import { startFakeCluster, type FakeCluster } from '../fake/cluster.ts';
-import { eventually, runKdbg } from './harness.ts';
+import { runKdbg } from './harness.ts';
 import { runKdbgInPty } from './pty.ts';
 
 const backend = await fakeBackend();
