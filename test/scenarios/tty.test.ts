@@ -28,11 +28,11 @@ describe(`interactive sessions (${backend.name})`, () => {
     s.write('echo READY-$((6*7))\r');
     await s.waitFor('READY-42');
     s.write('stty size\r');
-    await s.waitFor(/\n30 100\r*\n/);
+    await s.waitFor(/\n30 100\r\n/);
     s.pty.resize(120, 40);
     await new Promise((r) => setTimeout(r, 300));
     s.write('stty size\r');
-    await s.waitFor(/\n40 120\r*\n/);
+    await s.waitFor(/\n40 120\r\n/);
     s.write('exit 7\r');
     expect(await s.exitCode()).toBe(7);
     const { before, after } = s.sttyBeforeAfter();
