@@ -43,6 +43,7 @@ export async function waitForRunning(opts: WaitOptions): Promise<V1Pod> {
   const watchers: Watcher[] = [];
   let timer: NodeJS.Timeout | undefined;
   let last = 'waiting for the kubelet';
+  let lastStatus: string | undefined;
   let latest: V1Pod | undefined = opts.patched;
   try {
     return await new Promise<V1Pod>((resolve, reject) => {
@@ -51,7 +52,8 @@ export async function waitForRunning(opts: WaitOptions): Promise<V1Pod> {
         const verdict = judgeStatus(ephemeralStatus(p, container), opts.image, container);
         if (verdict.kind === 'running') resolve(p);
         else if (verdict.kind === 'failed') reject(verdict.error);
-        else if (verdict.text && verdict.text !== last) opts.onProgress((last = verdict.text));
+        // a status repeated by a later pod update must not hide a newer event
+        else if (verdict.text && verdict.text !== lastStatus) opts.onProgress((last = lastStatus = verdict.text));
       };
       timer = setTimeout(() => {
         reject(new KdbgError(`debug container ${container} did not start within ${opts.timeoutMs / 1000}s (${last})`, ExitCode.waitTimeout));
