@@ -9,6 +9,8 @@ export const ExitCode = {
   sigint: 130,
   sigterm: 143,
   sighup: 129,
+  /** stdout's reader went away (128 + SIGPIPE) */
+  stdoutClosed: 141,
   sessionLost: 255,
 } as const;
 

@@ -25,7 +25,7 @@ async function main(argv: string[]): Promise<number> {
     .option('-v, --verbose', 'show details of errors')
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(`kdbg: ${text.replace(/^error: /, '')}`) })
-    .addHelpText('after', '\nExit codes: the remote command\'s own; 124 wait timed out; 125 kdbg, usage or API error;\n126 debug container unusable; 130/143/129 interrupted; 255 session lost.\n');
+    .addHelpText('after', '\nExit codes: the remote command\'s own; 124 wait timed out; 125 kdbg, usage or API error;\n126 debug container unusable; 130/143/129 interrupted; 141 stdout closed; 255 session lost.\n');
   program.addCommand(attachCommand(runtime, remoteCommand, setResult));
   program.addCommand(profilesCommand(runtime, setResult));
   inheritSettings(program);
@@ -44,7 +44,7 @@ async function main(argv: string[]): Promise<number> {
 /** Subcommands added with addCommand do not inherit exitOverride and the error format; give them both. */
 function inheritSettings(parent: Command): void {
   for (const child of parent.commands) {
-    child.copyInheritedSettings(parent);
+    child.exitOverride().configureOutput(parent.configureOutput());
     inheritSettings(child);
   }
 }
@@ -72,9 +72,15 @@ function describe(cause: unknown): string {
   return String(cause);
 }
 
-const code = await main(process.argv.slice(2));
-// Let stdout drain before the exit code is set, so a pipe gets every byte.
-process.stdout.write('', () => {
-  process.exitCode = code;
-  setImmediate(() => process.exit(code));
+// A reader that stops early (`kdbg … | head`) ends kdbg the way SIGPIPE ends other programs in a pipeline; a
+// running session listens too, and then stops its remote command first.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+  if (process.stdout.listenerCount('error') === 1) process.exit(ExitCode.stdoutClosed);
 });
+
+const code = await main(process.argv.slice(2));
+// Let stdout drain before exiting, so a pipe gets every byte (unless its reader has gone).
+const exit = () => process.exit(code);
+if (process.stdout.destroyed || process.stdout.errored) exit();
+else process.stdout.write('', exit);

@@ -119,7 +119,7 @@ export function sessionCommand(id: string, command: string[]): string[] {
   return ['sh', '-c', SESSION_WRAPPER, 'kdbg', id, ...command];
 }
 
-export function interruptCommand(id: string, signal: 'INT' | 'HUP' | 'TERM'): string[] {
+export function interruptCommand(id: string, signal: 'INT' | 'HUP' | 'TERM' | 'PIPE'): string[] {
   return ['sh', '-c', INTERRUPT_SCRIPT, 'kdbg', id, signal];
 }
 

@@ -2,6 +2,7 @@
 // backpressure both ways, pings, terminal resizes, and the exit status from channel 3.
 import WebSocket from 'ws';
 import type { IncomingMessage } from 'node:http';
+import type { Writable } from 'node:stream';
 import type { KubeClient } from '../kube/types.ts';
 import { ApiError } from '../kube/api-error.ts';
 import { KdbgError } from '../errors.ts';
@@ -95,7 +96,8 @@ function runSession(ws: WebSocket, req: ExecRequest): ExecSession {
 
   let downloadPaused = false;
   const write = (target: NodeJS.WritableStream | undefined, payload: Buffer) => {
-    if (!target) return;
+    // a reader that went away will never drain: drop what it would have got
+    if (!target || (target as Writable).destroyed || (target as Writable).errored) return;
     if (!target.write(payload) && !downloadPaused) {
       downloadPaused = true;
       ws.pause();
@@ -169,6 +171,7 @@ function runSession(ws: WebSocket, req: ExecRequest): ExecSession {
     resize: (size) => sendResize(ws, size),
     close: () => {
       closedByUs = true;
+      ws.resume();
       if (ws.readyState === WebSocket.OPEN) ws.close(1000);
       else ws.terminate();
     },

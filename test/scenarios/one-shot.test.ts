@@ -110,4 +110,15 @@ describe(`one-shot commands (${backend.name})`, () => {
     expect(r.stderr).toMatch(/kdbg: (session ended: )?(pod doomed (was|is being) deleted|debug container \S+ stopped)/);
   });
 
+
+  it('when the reader of stdout goes away, stops the remote command and exits 141', async () => {
+    const r = await runKdbg(['attach', 'web-0', '-c', 'app', '--', 'sh', '-c', 'echo kdbg-pipe; while :; do echo y; done'], {
+      kubeconfig,
+      onSpawn: (child, out) => {
+        void eventually(() => out.stdout().includes('kdbg-pipe'), 20_000).then(() => child.stdout?.destroy());
+      },
+    });
+    expect(r.code).toBe(141);
+    expect(await eventually(async () => (await backend.nodeProcesses('kdbg-pipe')).length === 0, 5000)).toBe(true);
+  });
 });

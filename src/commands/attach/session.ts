@@ -26,7 +26,12 @@ export interface SessionSpec {
   escapeChar: number | undefined;
 }
 
-const SIGNAL_EXIT: Record<string, number> = { SIGINT: ExitCode.sigint, SIGTERM: ExitCode.sigterm, SIGHUP: ExitCode.sighup };
+const SIGNAL_EXIT: Record<string, number> = {
+  SIGINT: ExitCode.sigint,
+  SIGTERM: ExitCode.sigterm,
+  SIGHUP: ExitCode.sighup,
+  SIGPIPE: ExitCode.stdoutClosed,
+};
 
 /** Runs the session and resolves with kdbg's exit code. Rejects only when the exec could not be opened. */
 export async function runSession(spec: SessionSpec, rt: Runtime): Promise<number> {
@@ -62,7 +67,7 @@ export async function runSession(spec: SessionSpec, rt: Runtime): Promise<number
   let interrupting: Promise<void> | undefined;
   // Resolves once the remote interrupt has signalled (or ended): it then KILLs on its own, even after kdbg left.
   // An open stream alone is not enough: the API server answers the upgrade before the node has started anything.
-  const interrupt = (signal: 'INT' | 'HUP' | 'TERM'): Promise<void> =>
+  const interrupt = (signal: 'INT' | 'HUP' | 'TERM' | 'PIPE'): Promise<void> =>
     (interrupting ??= (async () => {
       try {
         const said = new PassThrough();
@@ -98,6 +103,14 @@ export async function runSession(spec: SessionSpec, rt: Runtime): Promise<number
     void interrupt(signal === 'SIGHUP' ? 'HUP' : signal === 'SIGTERM' ? 'TERM' : 'INT');
   });
 
+  // stdout's reader went away: the remote command gets the SIGPIPE it would get locally
+  const onStdoutError = (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') return;
+    interruptedBy ??= 'SIGPIPE';
+    void interrupt('PIPE').finally(() => session?.close());
+  };
+  rt.stdout.on('error', onStdoutError);
+
   const heartbeat = setInterval(() => {
     execIn(heartbeatCommand(id))
       .then((s) => s.done)
@@ -126,6 +139,7 @@ export async function runSession(spec: SessionSpec, rt: Runtime): Promise<number
   } finally {
     clearInterval(heartbeat);
     offSignal();
+    rt.stdout.off('error', onStdoutError);
     podWatch.stop();
     terminal?.restore();
   }

@@ -2,14 +2,14 @@ import { Command, Option } from 'commander';
 import type { Runtime } from '../../runtime.ts';
 import { addClusterOptions } from '../cluster-options.ts';
 
+/** Options of `kdbg profiles`, which `kdbg profiles show` shares (commander gives them to the parent). */
 export interface ProfilesFlags {
   config?: string;
-  output: 'table' | 'json';
+  /** unset: a table for the list, YAML for show */
+  output?: 'table' | 'json' | 'yaml';
 }
 
 export interface ShowFlags {
-  config?: string;
-  output: 'yaml' | 'json';
   target?: string;
   image?: string;
   reason?: string;
@@ -23,8 +23,8 @@ export interface ShowFlags {
 export function profilesCommand(rt: () => Runtime, setResult: (p: Promise<number>) => void): Command {
   const cmd = new Command('profiles')
     .summary('list debug container profiles')
-    .option('--config <path>', 'kdbg config file with custom profiles')
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))
+    .option('--config <path>', 'kdbg config file with custom profiles (default: $XDG_CONFIG_HOME/kdbg/config.yaml)')
+    .addOption(new Option('-o, --output <format>', 'output format (default: table; yaml for show)').choices(['table', 'json', 'yaml']))
     .action((flags: ProfilesFlags) => {
       setResult(import('./run.ts').then((m) => m.listProfiles(flags, rt())));
     });
@@ -39,12 +39,10 @@ export function profilesCommand(rt: () => Runtime, setResult: (p: Promise<number
     .option('-c, --target <container>', 'target container')
     .option('--image <image>', "use this image instead of the profile's")
     .option('--reason <text>', 'reason recorded as KDBG_REASON')
-    .option('--ttl <duration>', 'idle time after the last session', '15m')
-    .option('--config <path>', 'kdbg config file with custom profiles')
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'));
+    .option('--ttl <duration>', 'idle time after the last session', '15m');
   addClusterOptions(show);
   show.action((profile: string, pod: string | undefined, flags: ShowFlags) => {
-    setResult(import('./run.ts').then((m) => m.showProfile(profile, pod, flags, rt())));
+    setResult(import('./run.ts').then((m) => m.showProfile(profile, pod, flags, cmd.opts<ProfilesFlags>(), rt())));
   });
   cmd.addCommand(show);
   return cmd;

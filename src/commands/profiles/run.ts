@@ -7,15 +7,18 @@ import { loadProfiles } from '../../profiles/catalog.ts';
 import { profileJson, profileTable } from '../../profiles/list.ts';
 import { debugContainer } from '../../kube/debug-container.ts';
 import { parseDuration } from '../../duration.ts';
+import { UsageError } from '../../errors.ts';
 
 export async function listProfiles(flags: ProfilesFlags, rt: Runtime): Promise<number> {
   const catalog = await loadProfiles({ configPath: flags.config, env: rt.env });
-  rt.stdout.write(flags.output === 'json' ? profileJson(catalog) : profileTable(catalog));
+  const output = flags.output ?? 'table';
+  rt.stdout.write(output === 'table' ? profileTable(catalog) : output === 'json' ? profileJson(catalog) : stringify(JSON.parse(profileJson(catalog))));
   return 0;
 }
 
-export async function showProfile(name: string, podName: string | undefined, flags: ShowFlags, rt: Runtime): Promise<number> {
-  const catalog = await loadProfiles({ configPath: flags.config, env: rt.env });
+export async function showProfile(name: string, podName: string | undefined, flags: ShowFlags, shared: ProfilesFlags, rt: Runtime): Promise<number> {
+  if (shared.output === 'table') throw new UsageError('kdbg profiles show prints yaml or json, not a table');
+  const catalog = await loadProfiles({ configPath: shared.config, env: rt.env });
   const profile = catalog.get(name);
   const ttlSeconds = Math.round(parseDuration('--ttl', flags.ttl) / 1000);
   let pod: V1Pod = { spec: { containers: [] } };
@@ -37,6 +40,6 @@ export async function showProfile(name: string, podName: string | undefined, fla
     }
   }
   const container = debugContainer({ profile, pod, target, user, ttlSeconds, reason: flags.reason, image: flags.image }, `kdbg-${profile.name}-xxxxx`);
-  rt.stdout.write(flags.output === 'json' ? `${JSON.stringify(container, null, 2)}\n` : stringify(container, { lineWidth: 0 }));
+  rt.stdout.write(shared.output === 'json' ? `${JSON.stringify(container, null, 2)}\n` : stringify(container, { lineWidth: 0 }));
   return 0;
 }
