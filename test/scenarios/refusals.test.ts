@@ -1,7 +1,7 @@
 // What kdbg refuses or reports, and that it leaves nothing behind when it does. Runs on every backend.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webPod, type Backend } from '../backends/backend.ts';
-import { backendFromEnv, runKdbg } from './harness.ts';
+import { backendFromEnv, eventually, runKdbg } from './harness.ts';
 
 const backend: Backend = await backendFromEnv();
 afterAll(() => backend.close());
@@ -75,5 +75,29 @@ describe(`refusals and failures (${backend.name})`, () => {
     const r = await runKdbg(['attach', 'nosuchpod', '--', 'true'], { kubeconfig: await backend.kubeconfig('debugger', ns) });
     expect(r.code).toBe(125);
     expect(r.stderr).toBe('kdbg: pods "nosuchpod" not found\n');
+  });
+
+  it('a target container that is not running is refused before anything is created', async () => {
+    const pod = webPod('halfdone', { restartPolicy: 'Never' });
+    pod.spec!.containers.push({ name: 'warmup', image: 'busybox:1.36', command: ['sh', '-c', 'sleep 1'] });
+    await backend.createPod(ns, pod);
+    const ended = await eventually(async () => {
+      const p = await backend.getPod(ns, 'halfdone');
+      return p.status?.containerStatuses?.find((c) => c.name === 'warmup')?.state?.terminated;
+    }, 20_000);
+    expect(ended).toBeTruthy();
+    const r = await runKdbg(['attach', 'halfdone', '-c', 'warmup', '--', 'true'], { kubeconfig: await backend.kubeconfig('debugger', ns) });
+    expect(r.code).toBe(125);
+    expect(r.stderr).toBe('kdbg: container warmup of pod halfdone is terminated (Completed); a debug container targets a running one\n');
+    expect(await backend.ephemeralContainers(ns, 'halfdone')).toEqual([]);
+  });
+
+  it.runIf(backend.features.hooks)('a static (mirror) pod is refused: the API server cannot add containers to it', async () => {
+    const pod = webPod('static-node1');
+    pod.metadata!.annotations = { 'kubernetes.io/config.mirror': 'a1b2c3' };
+    await backend.createPod(ns, pod);
+    const r = await runKdbg(['attach', 'static-node1', '--', 'true'], { kubeconfig: await backend.kubeconfig('debugger', ns) });
+    expect(r.code).toBe(125);
+    expect(r.stderr).toBe('kdbg: pod static-node1 is a static (mirror) pod; the API server cannot add containers to it\n');
   });
 });
