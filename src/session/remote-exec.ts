@@ -34,6 +34,8 @@ export type ExecResult = Outcome | { kind: 'lost'; message: string } | { kind: '
 
 export interface ExecSession {
   readonly protocol: string;
+  /** whether anything went either way: stdin bytes sent, output bytes received */
+  readonly exchangedData: boolean;
   /** settles once the socket has closed */
   readonly done: Promise<ExecResult>;
   resize(size: TerminalSize): void;
@@ -95,7 +97,9 @@ function runSession(ws: WebSocket, req: ExecRequest): ExecSession {
   ws.on('pong', () => (lastPong = Date.now()));
 
   let downloadPaused = false;
+  let exchangedData = false;
   const write = (target: NodeJS.WritableStream | undefined, payload: Buffer) => {
+    if (payload.length > 0) exchangedData = true;
     // a reader that went away will never drain: drop what it would have got
     if (!target || (target as Writable).destroyed || (target as Writable).errored) return;
     if (!target.write(payload) && !downloadPaused) {
@@ -131,6 +135,7 @@ function runSession(ws: WebSocket, req: ExecRequest): ExecSession {
   const onData = (chunk: Buffer | string) => {
     if (ws.readyState !== WebSocket.OPEN) return;
     const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    if (buf.length > 0) exchangedData = true;
     ws.send(frame(Channel.stdin, buf), () => {
       if (ws.bufferedAmount < UPLOAD_HIGH_WATER / 2) stdin?.resume();
     });
@@ -167,6 +172,9 @@ function runSession(ws: WebSocket, req: ExecRequest): ExecSession {
 
   return {
     protocol,
+    get exchangedData() {
+      return exchangedData;
+    },
     done,
     resize: (size) => sendResize(ws, size),
     close: () => {

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webPod } from '../backends/backend.ts';
 import { fakeBackend } from '../backends/fake.ts';
 import { startFakeCluster, type FakeCluster } from '../fake/cluster.ts';
-import { runKdbg } from './harness.ts';
+import { eventually, runKdbg } from './harness.ts';
+import { spawnSync } from 'node:child_process';
 import { runKdbgInPty } from './pty.ts';
 
 const backend = await fakeBackend();
@@ -93,6 +94,29 @@ describe('faults (fake API server)', () => {
     const r = await runKdbg(['attach', 'warned', '--', 'true'], { kubeconfig });
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('Warning: ephemeral containers are audited here');
+  });
+});
+
+describe('a reused container that ended meanwhile (fake API server, 3 s status lag)', () => {
+  let slow: FakeCluster;
+  afterAll(() => slow?.close());
+
+  it('is replaced by a new one, and the command runs once', async () => {
+    slow = await startFakeCluster({ statusLagMs: 3000 });
+    slow.createNamespace('slow');
+    await slow.addPod('slow', webPod('web-0'));
+    const kubeconfig = slow.writeKubeconfig('debugger', 'slow');
+    const first = await runKdbg(['attach', 'web-0', '--', 'sh', '-c', 'echo $KDBG_NAME'], { kubeconfig });
+    const old = first.stdout.toString().trim();
+    await eventually(() => slow.getPod('slow', 'web-0')?.status?.ephemeralContainerStatuses?.[0]?.state?.running, 10_000);
+    // the idle process ends; for the next 3 s the API still shows the container running
+    expect(spawnSync('pkill', ['-f', `/${old}/idle`]).status).toBe(0);
+    const r = await runKdbg(['attach', 'web-0', '--', 'sh', '-c', 'echo ran in $KDBG_NAME'], { kubeconfig });
+    expect(r.stderr).toContain(`kdbg: ${old} has stopped; adding a new debug container`);
+    const names = (slow.getPod('slow', 'web-0')?.spec?.ephemeralContainers ?? []).map((c) => c.name);
+    expect(names).toHaveLength(2);
+    expect(r.stdout.toString()).toBe(`ran in ${names[1]}\n`);
+    expect(r.code).toBe(0);
   });
 });
 

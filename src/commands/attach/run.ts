@@ -10,13 +10,12 @@ import { parseTarget, resolveContainer, resolvePod, assertDebuggable } from '../
 import { whoAmI, missingPermissions, describePermission, EXEC, PATCH_EPHEMERAL, type Identity } from '../../kube/access.ts';
 import { debugContainer, debugContainerName, ENV, envOf, type DebugContainerInput } from '../../kube/debug-container.ts';
 import { addEphemeralContainer, findReusable } from '../../kube/ephemeral.ts';
-import { ephemeralStatus } from '../../kube/container-states.ts';
 import { waitForRunning, getPod } from '../../kube/wait.ts';
 import { ApiError } from '../../kube/api-error.ts';
 import { terminalChooser } from '../../ui/picker.ts';
 import { startProgress } from '../../ui/progress.ts';
 import { whereLine } from '../../ui/where.ts';
-import { runSession } from './session.ts';
+import { runSession, SessionRefused } from './session.ts';
 import { KdbgError } from '../../errors.ts';
 
 export async function runAttach(plan: AttachPlan, rt: Runtime): Promise<number> {
@@ -95,9 +94,9 @@ async function attach(client: KubeClient, plan: AttachPlan, rt: Runtime): Promis
       return await session(ready, reusable.container.name);
     } catch (err) {
       // The reused container may have ended between our read and the exec: then make a new one.
-      if (!(err instanceof ApiError)) throw err;
+      // Its status may still say running: a kubelet reports the end up to a relist late.
+      if (!refused(err)) throw err;
       current = await getPod(client, namespace, podName);
-      if (ephemeralStatus(current, reusable.container.name)?.state?.running) throw err;
       rt.stderr.write(`kdbg: ${reusable.container.name} has stopped; adding a new debug container\n`);
     }
   }
@@ -112,7 +111,7 @@ async function attach(client: KubeClient, plan: AttachPlan, rt: Runtime): Promis
     return await session(running, name);
   } catch (err) {
     // Exec'd on the Started event, before the status: if the container died at once, its status says why.
-    if (!(err instanceof ApiError)) throw err;
+    if (!refused(err)) throw err;
     return session(await wait(running, false), name);
   }
 }
@@ -153,6 +152,14 @@ async function started(
   } finally {
     progress.stop();
   }
+}
+
+/**
+ * The exec never ran because of the container: refused on the status channel before any exit code, or at the
+ * upgrade for a reason other than permissions.
+ */
+function refused(err: unknown): boolean {
+  return err instanceof SessionRefused || (err instanceof ApiError && err.statusCode !== 401 && err.statusCode !== 403);
 }
 
 function specInput(profile: Profile, pod: V1Pod, target: string, user: string, plan: AttachPlan): DebugContainerInput {

@@ -26,6 +26,17 @@ export interface SessionSpec {
   escapeChar: number | undefined;
 }
 
+/**
+ * The node refused the exec (no exit code): the container is not running, or the command could not start. With
+ * v5 the API server upgrades first and reports this on the status channel; older protocols refuse the upgrade.
+ */
+export class SessionRefused extends KdbgError {
+  constructor(message: string) {
+    super(message, ExitCode.unusable);
+    this.name = 'SessionRefused';
+  }
+}
+
 const SIGNAL_EXIT: Record<string, number> = {
   SIGINT: ExitCode.sigint,
   SIGTERM: ExitCode.sigterm,
@@ -150,14 +161,16 @@ export async function runSession(spec: SessionSpec, rt: Runtime): Promise<number
     return ExitCode.sigint;
   }
   if (goneReason && result.kind === 'exited') rt.stderr.write(`kdbg: ${goneReason}\n`);
-  return exitCodeOf(result, goneReason);
+  return exitCodeOf(result, goneReason, session.exchangedData);
 }
 
-function exitCodeOf(result: ExecResult, goneReason: string | undefined): number {
+function exitCodeOf(result: ExecResult, goneReason: string | undefined, exchangedData: boolean): number {
   switch (result.kind) {
     case 'exited':
       return result.code;
     case 'failed':
+      // refused before anything went either way: the caller may try another container
+      if (!exchangedData) throw new SessionRefused(`the session failed: ${result.message}`);
       throw new KdbgError(`the session failed: ${result.message}`, ExitCode.unusable);
     case 'closed':
     case 'lost':
