@@ -98,4 +98,10 @@ describe(`interactive sessions (${backend.name})`, () => {
     await s.waitFor('picked-2');
     expect(await s.exitCode()).toBe(0);
   });
+
+  it('-t gives a command after -- a terminal of its own', async () => {
+    const s = runKdbgInPty(['attach', 'web-0', '-c', 'app', '-t', '--', 'sh', '-c', 'tty; exit 2'], kubeconfig);
+    await s.waitFor(/\/dev\/pts\/\d+/);
+    expect(await s.exitCode()).toBe(2);
+  });
 });
