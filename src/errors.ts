@@ -18,27 +18,17 @@ export class KdbgError extends Error {
   constructor(
     message: string,
     readonly exitCode: number = ExitCode.kdbg,
-    options?: { cause?: unknown; detail?: string },
+    options?: { cause?: unknown },
   ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'KdbgError';
-    this.detail = options?.detail;
   }
-  readonly detail: string | undefined;
 }
 
-/** Wrong flags or arguments: printed with a hint to --help. */
+/** Wrong flags or arguments, or a target that is not named well enough to act on. */
 export class UsageError extends KdbgError {
   constructor(message: string) {
     super(message, ExitCode.kdbg);
     this.name = 'UsageError';
-  }
-}
-
-/** The remote command ended; its code becomes kdbg's. Not an error message. */
-export class RemoteExit extends Error {
-  constructor(readonly exitCode: number) {
-    super(`remote command exited with ${exitCode}`);
-    this.name = 'RemoteExit';
   }
 }

@@ -56,10 +56,7 @@ function report(err: unknown, verbose: boolean, stderr: NodeJS.WritableStream): 
   }
   if (err instanceof KdbgError) {
     stderr.write(`kdbg: ${err.message}\n`);
-    if (verbose) {
-      if (err.detail) stderr.write(`${err.detail}\n`);
-      if (err.cause) stderr.write(`caused by: ${describe(err.cause)}\n`);
-    }
+    if (verbose && err.cause) stderr.write(`caused by: ${describe(err.cause)}\n`);
     return err.exitCode;
   }
   stderr.write(`kdbg: internal error: ${(err as Error)?.message ?? String(err)}\n`);
@@ -77,6 +74,10 @@ function describe(cause: unknown): string {
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code !== 'EPIPE') throw err;
   if (process.stdout.listenerCount('error') === 1) process.exit(ExitCode.stdoutClosed);
+});
+// likewise for stderr (`2>&1 | head`); with nowhere to report, kdbg's own notes are dropped
+process.stderr.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
 });
 
 const code = await main(process.argv.slice(2));

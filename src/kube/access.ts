@@ -3,9 +3,8 @@ import type { KubeClient } from './types.ts';
 import { ApiError } from './api-error.ts';
 
 export interface Identity {
+  /** from a SelfSubjectReview; the kubeconfig user name where the server has none (before 1.28) */
   user: string;
-  /** false when the server has no SelfSubjectReview (before 1.28) and the kubeconfig user name stands in */
-  reviewed: boolean;
 }
 
 export async function whoAmI(client: KubeClient): Promise<Identity> {
@@ -16,11 +15,11 @@ export async function whoAmI(client: KubeClient): Promise<Identity> {
       body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' },
     });
     const user = review.status?.userInfo?.username;
-    if (user) return { user, reviewed: true };
+    if (user) return { user };
   } catch (err) {
     if (!(err instanceof ApiError && err.statusCode === 404)) throw err;
   }
-  return { user: client.context.userName || 'unknown', reviewed: false };
+  return { user: client.context.userName || 'unknown' };
 }
 
 export interface Permission {
@@ -30,6 +29,8 @@ export interface Permission {
 }
 
 export const PATCH_EPHEMERAL: Permission = { verb: 'patch', resource: 'pods', subresource: 'ephemeralcontainers' };
+/** Waiting for a new container to start watches the pod. */
+export const WATCH_PODS: Permission = { verb: 'watch', resource: 'pods' };
 /** A WebSocket exec is a GET; since 1.35 the apiserver also checks create. */
 export const EXEC: Permission[] = [
   { verb: 'get', resource: 'pods', subresource: 'exec' },

@@ -12,10 +12,6 @@ export class ApiError extends KdbgError {
     this.name = 'ApiError';
   }
 
-  get reason(): string | undefined {
-    return this.status?.reason;
-  }
-
   /** Decodes a response body that may or may not be a metav1.Status. */
   static fromBody(statusCode: number, body: string): ApiError {
     let status: V1Status | undefined;
@@ -27,5 +23,13 @@ export class ApiError extends KdbgError {
     }
     const text = body.trim().split('\n')[0]?.slice(0, 300) ?? '';
     return new ApiError(statusCode, status, text);
+  }
+}
+
+/** No answer: the connection failed, dropped or timed out. The request may or may not have reached the server. */
+export class TransportError extends KdbgError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, ExitCode.kdbg, options);
+    this.name = 'TransportError';
   }
 }

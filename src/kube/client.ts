@@ -1,8 +1,8 @@
 // The API client: kubectl's kubeconfig rules, one keep-alive agent for every request and upgrade, JSON in and out.
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
-import { ExitCode, KdbgError } from '../errors.ts';
-import { ApiError } from './api-error.ts';
+import { KdbgError } from '../errors.ts';
+import { ApiError, TransportError } from './api-error.ts';
 import { credentialsFor, type AuthMaterial, type Credentials } from './credentials.ts';
 import { SERVICE_ACCOUNT_DIR, inClusterTarget } from './in-cluster.ts';
 import { loadMergedKubeconfig, selectContext, type ClusterSettings, type KubeTarget } from './kubeconfig.ts';
@@ -116,7 +116,7 @@ class HttpKubeClient implements KubeClient {
         res?.destroy();
       };
       const relay = (): void => abort(outer?.reason);
-      const timer = setTimeout(() => abort(new KdbgError(`timed out after ${ms / 1000}s talking to ${server}`)), ms);
+      const timer = setTimeout(() => abort(new TransportError(`timed out after ${ms / 1000}s talking to ${server}`)), ms);
       const release = (): void => {
         clearTimeout(timer);
         outer?.removeEventListener('abort', relay);
@@ -199,5 +199,5 @@ class HttpKubeClient implements KubeClient {
 function networkError(server: string, err: unknown): KdbgError {
   const { message, code } = err as NodeJS.ErrnoException;
   const detail = code && !message.includes(code) ? `${message} (${code})` : message;
-  return new KdbgError(`cannot talk to ${server}: ${detail}`, ExitCode.kdbg, { cause: err });
+  return new TransportError(`cannot talk to ${server}: ${detail}`, { cause: err });
 }

@@ -59,23 +59,36 @@ export function debugContainer(input: DebugContainerInput, name: string): V1Ephe
 }
 
 /**
- * Where the pod or the target demands a non-root user and the profile names none, run as the target's user,
+ * Where the profile, the target or the pod demands a non-root user and the profile names none, run as the target's user,
  * else as 65534 (nobody), so a hardened pod does not get a container that can never start.
  */
 function fitSecurityContext(base: V1SecurityContext | undefined, pod: V1Pod, target: string): V1SecurityContext | undefined {
   const targetContainer: V1Container | undefined = pod.spec?.containers.find((c) => c.name === target);
   const podSc = pod.spec?.securityContext;
-  const nonRoot = targetContainer?.securityContext?.runAsNonRoot ?? podSc?.runAsNonRoot ?? false;
+  const nonRoot = base?.runAsNonRoot ?? targetContainer?.securityContext?.runAsNonRoot ?? podSc?.runAsNonRoot ?? false;
   if (!nonRoot || base?.runAsUser !== undefined) return base;
   const user = targetContainer?.securityContext?.runAsUser ?? podSc?.runAsUser;
   return { ...base, runAsUser: user !== undefined && user !== 0 ? user : 65534 };
 }
 
-/** A hash of what the container does, leaving out its name and the free-text reason. */
+/**
+ * A hash of what the container does: the fields kdbg sets, without its name and the free-text reason. Computed
+ * from a stored container too (the API server adds defaults to fields outside this list), so a container whose
+ * KDBG_SPEC label does not match its own spec is never taken for one of ours.
+ */
 export function specHash(container: V1EphemeralContainer): string {
   const skip = new Set<string>([ENV.name, ENV.reason, ENV.spec]);
-  const { name: _name, ...rest } = container;
-  const canonical = canonicalJson({ ...rest, env: (container.env ?? []).filter((e) => !skip.has(e.name)) });
+  const canonical = canonicalJson({
+    image: container.image,
+    command: container.command,
+    args: container.args,
+    env: (container.env ?? []).filter((e) => !skip.has(e.name)),
+    targetContainerName: container.targetContainerName,
+    securityContext: container.securityContext,
+    terminationMessagePolicy: container.terminationMessagePolicy,
+    stdin: container.stdin,
+    tty: container.tty,
+  });
   return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
 }
 

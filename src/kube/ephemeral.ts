@@ -1,9 +1,9 @@
 // Finding a reusable kdbg container in a pod, and adding a new one with a PATCH that is safe to resend.
 import type { V1EphemeralContainer, V1Pod } from '@kubernetes/client-node';
 import type { KubeClient } from './types.ts';
-import { ApiError } from './api-error.ts';
+import { ApiError, TransportError } from './api-error.ts';
 import { KdbgError } from '../errors.ts';
-import { ENV, envOf } from './debug-container.ts';
+import { ENV, envOf, specHash } from './debug-container.ts';
 import { FATAL_WAITING, ephemeralStatus } from './container-states.ts';
 
 export interface Reusable {
@@ -14,13 +14,13 @@ export interface Reusable {
 }
 
 /**
- * The newest kdbg container of this user with the same spec hash that runs, or else one that is still starting
- * (no status yet, or waiting for a reason that is not fatal), if any.
+ * The newest kdbg container of this user with the same spec hash (as labelled and as recomputed from its spec)
+ * that runs, or else one that is still starting (no status yet, or waiting for a reason that is not fatal).
  */
 export function findReusable(pod: V1Pod, user: string, hash: string): Reusable | undefined {
   let best: Reusable | undefined;
   for (const c of pod.spec?.ephemeralContainers ?? []) {
-    if (envOf(c, ENV.user) !== user || envOf(c, ENV.spec) !== hash) continue;
+    if (envOf(c, ENV.user) !== user || envOf(c, ENV.spec) !== hash || specHash(c) !== hash) continue;
     const state = ephemeralStatus(pod, c.name)?.state;
     if (state?.terminated || (state?.waiting?.reason && FATAL_WAITING.has(state.waiting.reason))) continue;
     const running = state?.running;
@@ -71,7 +71,7 @@ export async function addEphemeralContainer(
 
 function retryable(err: unknown): boolean {
   if (err instanceof ApiError) return err.statusCode === 409 || err.statusCode >= 500 || err.statusCode === 429;
-  return err instanceof KdbgError; // timeouts and dropped connections
+  return err instanceof TransportError; // timeouts and dropped connections, not e.g. a failing exec plugin
 }
 
 function explain(err: unknown, container: V1EphemeralContainer): unknown {

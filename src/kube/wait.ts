@@ -110,7 +110,7 @@ export function judgeStatus(status: V1ContainerStatus | undefined, image: string
   if (state.running) return { kind: 'running' };
   if (state.terminated) {
     const t = state.terminated;
-    if (noShell(t.reason, t.message, t.exitCode)) return { kind: 'failed', error: noShellError(image) };
+    if (noShell(t.message, t.exitCode)) return { kind: 'failed', error: noShellError(image) };
     const why = [t.reason, t.message].filter(Boolean).join(': ');
     return {
       kind: 'failed',
@@ -119,15 +119,16 @@ export function judgeStatus(status: V1ContainerStatus | undefined, image: string
   }
   const w = state.waiting;
   if (w?.reason && FATAL_WAITING.has(w.reason)) {
-    if (noShell(w.reason, w.message, undefined)) return { kind: 'failed', error: noShellError(image) };
+    if (noShell(w.message, undefined)) return { kind: 'failed', error: noShellError(image) };
     return { kind: 'failed', error: new KdbgError(`debug container ${name}: ${w.reason}: ${w.message ?? 'no message from the kubelet'}`, ExitCode.unusable) };
   }
   return { kind: 'waiting', text: w?.reason ? `${w.reason}${w.message ? `: ${w.message}` : ''}` : undefined };
 }
 
-function noShell(reason: string | undefined, message: string | undefined, exitCode: number | undefined): boolean {
-  if (message && /executable file not found|no such file or directory/i.test(message)) return true;
-  return exitCode === 126 || exitCode === 127 || reason === 'StartError' || reason === 'ContainerCannotRun';
+/** The runtime could not find `sh` (containerd: StartError, `exec: "sh": executable file not found in $PATH`). */
+function noShell(message: string | undefined, exitCode: number | undefined): boolean {
+  if (message && /"sh": (executable file not found|no such file or directory)/i.test(message)) return true;
+  return exitCode === 127 && !message;
 }
 
 function noShellError(image: string): KdbgError {

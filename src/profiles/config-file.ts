@@ -134,6 +134,10 @@ const securityContext: Schema = {
       ? [['privileged', 'cannot be true when allowPrivilegeEscalation is false'] as Issue]
       : []),
     ...(sc.runAsNonRoot === true && sc.runAsUser === 0 ? [['runAsUser', '0 (root) contradicts runAsNonRoot: true'] as Issue] : []),
+    // the idle program keeps its state in /tmp: such a container could never be used, nor removed
+    ...(sc.readOnlyRootFilesystem === true
+      ? [['readOnlyRootFilesystem', "cannot be true: kdbg's debug container writes its state to /tmp"] as Issue]
+      : []),
   ],
 };
 

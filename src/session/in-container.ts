@@ -8,9 +8,12 @@
 //   s/ID          a session's own PID (the wrapper's, or the TTY program's)
 //   s/ID.pg       the process group kdbg signals on Ctrl-C: recorded by kdbg's wrapper, never guessed
 //   s/ID.hb       epoch seconds of the last heartbeat from the session's kdbg
+// Files others read are written whole: to NAME.new, then renamed.
 
 /** Seconds without a heartbeat after which a session's kdbg counts as gone. */
 export const STALE_AFTER_S = 30;
+/** With --ttl 0, how long the container waits for its one session if kdbg stopped before starting it. */
+export const TTL0_GRACE_S = 300;
 /** How often a running kdbg refreshes its session's heartbeat. */
 export const HEARTBEAT_EVERY_MS = 10_000;
 
@@ -23,16 +26,18 @@ const DIR = 'd="${TMPDIR:-/tmp}/$KDBG_NAME"';
 const IDLE_SCRIPT = `${DIR}
 mkdir -p "$d/s" || exit 1
 echo $$ >"$d/idle.pid"
-date +%s >"$d/last"
+started=$(date +%s)
+echo "$started" >"$d/last"
 trap 'exit 0' TERM INT HUP
 while :; do
   now=$(date +%s)
   busy=
   for f in "$d"/s/*; do
-    case $f in *.pg|*.hb) continue ;; esac
+    case $f in *.pg | *.hb | *.new) continue ;; esac
     [ -f "$f" ] || continue
     pid=$(cat "$f" 2>/dev/null)
-    hb=$(cat "$f.hb" 2>/dev/null || echo "$now")
+    hb=$(cat "$f.hb" 2>/dev/null)
+    case $hb in '' | *[!0-9]*) hb=$now ;; esac
     if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && [ $((now - hb)) -le ${STALE_AFTER_S} ]; then
       busy=1
       continue
@@ -44,7 +49,9 @@ while :; do
   done
   if [ -z "$busy" ]; then
     if [ "$KDBG_TTL" = 0 ]; then
+      # after its session; or, if no session ever came (kdbg was stopped before it), after a grace period
       [ -e "$d/used" ] && exit 0
+      [ $((now - started)) -ge ${TTL0_GRACE_S} ] && exit 0
     elif [ $((now - $(cat "$d/last"))) -ge "$KDBG_TTL" ]; then
       exit 0
     fi
@@ -78,9 +85,9 @@ shift
 i=0
 while [ ! -d "$d/s" ] && [ $i -lt 30 ]; do sleep 0.1; i=$((i + 1)); done
 [ -d "$d/s" ] || { echo "kdbg: this debug container has no idle process" >&2; exit 126; }
-date +%s >"$d/s/$id.hb"
-echo $$ >"$d/s/$id"
-echo $$ >"$d/s/$id.pg"
+date +%s >"$d/s/$id.hb.new" && mv -f "$d/s/$id.hb.new" "$d/s/$id.hb"
+echo $$ >"$d/s/$id.pg.new" && mv -f "$d/s/$id.pg.new" "$d/s/$id.pg"
+echo $$ >"$d/s/$id.new" && mv -f "$d/s/$id.new" "$d/s/$id"
 : >"$d/used"
 read -r _ _ _ _ pgrp _ </proc/$$/stat 2>/dev/null || pgrp=
 if [ "$pgrp" != $$ ] && command -v setsid >/dev/null 2>&1; then exec setsid "$@"; fi
@@ -88,12 +95,15 @@ exec "$@"
 `;
 
 /**
- * `sh -c INTERRUPT kdbg ID SIGNAL`: signals the recorded group, says so on stdout, then KILLs the group if it is
- * still there after 2 s. Once it has spoken it runs to its end even if kdbg has gone.
+ * `sh -c INTERRUPT kdbg ID SIGNAL`: waits up to 5 s for the session to record its group (a signal can come before
+ * the session has started), signals the group, says so on stdout, then KILLs the group if it is still there after
+ * 2 s. Once it has spoken it runs to its end even if kdbg has gone. Exits 3 if there is no such session.
  */
 export const INTERRUPT_SCRIPT = `${DIR}
+i=0
+while [ ! -s "$d/s/$1.pg" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 pg=$(cat "$d/s/$1.pg" 2>/dev/null)
-[ -n "$pg" ] || exit 0
+[ -n "$pg" ] || { echo "no such session" >&2; exit 3; }
 kill -"$2" -"$pg" 2>/dev/null || kill -"$2" "$pg" 2>/dev/null || exit 0
 echo signalled
 i=0
@@ -108,7 +118,7 @@ exit 0
 
 /** `sh -c HEARTBEAT kdbg ID`: refreshes the session's heartbeat. */
 export const HEARTBEAT_SCRIPT = `${DIR}
-[ -f "$d/s/$1" ] && date +%s >"$d/s/$1.hb"
+[ -f "$d/s/$1" ] && date +%s >"$d/s/$1.hb.new" && mv -f "$d/s/$1.hb.new" "$d/s/$1.hb"
 `;
 
 export function idleCommand(): string[] {

@@ -2,7 +2,7 @@
 // backpressure both ways, pings, terminal resizes, and the exit status from channel 3.
 import WebSocket from 'ws';
 import type { IncomingMessage } from 'node:http';
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import type { KubeClient } from '../kube/types.ts';
 import { ApiError } from '../kube/api-error.ts';
 import { KdbgError } from '../errors.ts';
@@ -33,7 +33,6 @@ export interface ExecRequest {
 export type ExecResult = Outcome | { kind: 'lost'; message: string } | { kind: 'closed' };
 
 export interface ExecSession {
-  readonly protocol: string;
   /** whether anything went either way: stdin bytes sent, output bytes received */
   readonly exchangedData: boolean;
   /** settles once the socket has closed */
@@ -57,7 +56,10 @@ export function execUrl(server: string, r: Pick<ExecRequest, 'namespace' | 'pod'
   return `${base}/api/v1/namespaces/${encodeURIComponent(r.namespace)}/pods/${encodeURIComponent(r.pod)}/exec?${q}`;
 }
 
-/** Opens the exec; resolves once the server has upgraded the connection (the command is running). */
+/**
+ * Opens the exec; resolves once the server has upgraded the connection. The command may not run yet (the API
+ * server upgrades before the node starts it) or at all (v5 reports a refusal on the status channel).
+ */
 export async function openExec(req: ExecRequest): Promise<ExecSession> {
   const opts = await req.client.connectOptions();
   // Without stdin a v4 server is fine; with stdin only v5 can pass EOF without closing the whole session,
@@ -77,16 +79,19 @@ export async function openExec(req: ExecRequest): Promise<ExecSession> {
     });
     ws.once('error', (err) => reject(connectError(err, req.client.context.server, protocols)));
   });
-  return runSession(ws, req);
+  return drive(ws, req);
 }
 
-function runSession(ws: WebSocket, req: ExecRequest): ExecSession {
+function drive(ws: WebSocket, req: ExecRequest): ExecSession {
   let outcome: Outcome | undefined;
   let closedByUs = false;
+  let downloadPaused = false;
   let lastPong = Date.now();
   const pingEvery = req.pingIntervalMs ?? 5000;
 
   const pinger = setInterval(() => {
+    // while a slow reader holds the download, pongs are not read either: that is no sign of a dead connection
+    if (downloadPaused) lastPong = Date.now();
     if (Date.now() - lastPong > pingEvery * 6) {
       ws.terminate();
       return;
@@ -96,7 +101,6 @@ function runSession(ws: WebSocket, req: ExecRequest): ExecSession {
   pinger.unref();
   ws.on('pong', () => (lastPong = Date.now()));
 
-  let downloadPaused = false;
   let exchangedData = false;
   const write = (target: NodeJS.WritableStream | undefined, payload: Buffer) => {
     if (payload.length > 0) exchangedData = true;
@@ -133,24 +137,27 @@ function runSession(ws: WebSocket, req: ExecRequest): ExecSession {
 
   const stdin = req.stdin;
   const onData = (chunk: Buffer | string) => {
+    // read from stdin is gone from it, sent or not: this session can no longer be replayed elsewhere
+    exchangedData = true;
     if (ws.readyState !== WebSocket.OPEN) return;
     const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    if (buf.length > 0) exchangedData = true;
     ws.send(frame(Channel.stdin, buf), () => {
       if (ws.bufferedAmount < UPLOAD_HIGH_WATER / 2) stdin?.resume();
     });
     if (ws.bufferedAmount > UPLOAD_HIGH_WATER) stdin?.pause();
   };
+  // An EOF is no data: a stdin that ended before any byte can be ended again elsewhere (see readableEnded below).
   const onEnd = () => {
     if (ws.readyState === WebSocket.OPEN) ws.send(closeFrame(Channel.stdin));
   };
   if (stdin) {
     stdin.on('data', onData);
-    stdin.once('end', onEnd);
+    // a stdin that already ended (an earlier attempt read it to the end) ends this command's input at once
+    if ((stdin as Readable).readableEnded) onEnd();
+    else stdin.once('end', onEnd);
     stdin.resume();
   }
 
-  const protocol = ws.protocol;
   if (req.tty && req.size) sendResize(ws, req.size);
 
   const done = new Promise<ExecResult>((resolve) => {
@@ -171,7 +178,6 @@ function runSession(ws: WebSocket, req: ExecRequest): ExecSession {
   });
 
   return {
-    protocol,
     get exchangedData() {
       return exchangedData;
     },

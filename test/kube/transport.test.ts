@@ -120,7 +120,7 @@ describe('request()', () => {
     const err = await rejection(c.request({ method: 'GET', path: '/api/v1/namespaces/default/pods/nope' }));
     expect(err).toBeInstanceOf(ApiError);
     expect(err.message).toBe('pods "nope" not found');
-    expect((err as ApiError).reason).toBe('NotFound');
+    expect((err as ApiError).status?.reason).toBe('NotFound');
     expect((err as ApiError).statusCode).toBe(404);
   });
 

@@ -134,7 +134,7 @@ describe('loadProfiles', () => {
       runAsNonRoot: true,
       allowPrivilegeEscalation: false,
       privileged: false,
-      readOnlyRootFilesystem: true,
+      readOnlyRootFilesystem: false,
       seccompProfile: { type: 'Localhost', localhostProfile: 'profiles/audit.json' },
       appArmorProfile: { type: 'RuntimeDefault' },
       seLinuxOptions: { user: 'system_u', role: 'system_r', type: 'spc_t', level: 's0' },

@@ -160,6 +160,9 @@ describe('config file validation: one line per problem, FILE:LINE:COL: PATH: mes
     expect(await sc('runAsNonRoot: true', 'runAsUser: 0')).toBe(
       'F:6:18: profiles.p.securityContext.runAsUser: 0 (root) contradicts runAsNonRoot: true',
     );
+    expect(await sc('readOnlyRootFilesystem: true')).toMatch(
+      /^F:5:\d+: profiles\.p\.securityContext\.readOnlyRootFilesystem: cannot be true: kdbg's debug container writes its state to \/tmp$/,
+    );
   });
 
   it('image or extends, and extends only backwards', async () => {

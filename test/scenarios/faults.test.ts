@@ -118,6 +118,20 @@ describe('a reused container that ended meanwhile (fake API server, 3 s status l
     expect(r.stdout.toString()).toBe(`ran in ${names[1]}\n`);
     expect(r.code).toBe(0);
   });
+
+  it('with stdin already read, is not run again elsewhere: all of the input or a clear failure', async () => {
+    const kubeconfig = slow.writeKubeconfig('debugger', 'slow');
+    await eventually(() => slow.getPod('slow', 'web-0')?.status?.ephemeralContainerStatuses?.[1]?.state?.running, 10_000);
+    const current = slow.getPod('slow', 'web-0')!.spec!.ephemeralContainers![1]!.name;
+    expect(spawnSync('pkill', ['-f', `/${current}/idle`]).status).toBe(0);
+    const r = await runKdbg(['attach', 'web-0', '--', 'cat'], { kubeconfig, stdin: 'first\nsecond\n' });
+    if (r.code === 0) expect(r.stdout.toString()).toBe('first\nsecond\n');
+    else {
+      expect(r.code).toBe(126);
+      expect(r.stdout.toString()).toBe('');
+      expect(r.stderr).toMatch(/kdbg: the session failed: .*container not found/);
+    }
+  });
 });
 
 describe('older API servers (fake API server)', () => {

@@ -24,6 +24,13 @@ describe('the debug container kdbg sends', () => {
     });
   });
 
+  it('recomputes the hash from a stored container, so a forged KDBG_SPEC label does not pass', () => {
+    const c = debugContainer({ ...input, profile: profile('busybox') }, 'kdbg-busybox-aaaaa');
+    const stored = { ...c, imagePullPolicy: 'IfNotPresent', terminationMessagePath: '/dev/termination-log' };
+    expect(specHash(stored)).toBe(envOf(c, ENV.spec));
+    expect(specHash({ ...stored, image: 'nicolaka/netshoot:v0.13' })).not.toBe(envOf(c, ENV.spec));
+  });
+
   it('hashes the spec without the name and the reason', () => {
     const a = debugContainer({ ...input, profile: profile('busybox'), reason: 'one' }, 'kdbg-busybox-aaaaa');
     const b = debugContainer({ ...input, profile: profile('busybox') }, 'kdbg-busybox-bbbbb');
@@ -42,6 +49,8 @@ describe('the debug container kdbg sends', () => {
     });
     expect(debugContainer({ ...input, pod: pod(undefined, { runAsNonRoot: true, runAsUser: 2000 }), profile: profile('busybox') }, 'x').securityContext).toEqual({ runAsUser: 2000 });
     expect(debugContainer({ ...input, pod: pod({ runAsNonRoot: true, runAsUser: 1000 }), profile: profile('restricted') }, 'x').securityContext?.runAsUser).toBe(65534);
+    const nonRootProfile = { ...profile('busybox'), securityContext: { runAsNonRoot: true } };
+    expect(debugContainer({ ...input, profile: nonRootProfile }, 'x').securityContext).toEqual({ runAsNonRoot: true, runAsUser: 65534 });
   });
 
   it('names containers kdbg-<profile>-<5> from a vowel-free alphabet', () => {

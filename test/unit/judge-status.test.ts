@@ -26,6 +26,13 @@ describe('when a starting debug container is ready, or never will be', () => {
     expect(w.kind === 'failed' && w.error.exitCode).toBe(126);
   });
 
+  it('does not call every start error a missing shell', () => {
+    const v = judge({ terminated: { exitCode: 128, reason: 'StartError', message: 'failed to create containerd task: seccomp profile not found' } });
+    expect(v.kind === 'failed' && v.error.message).toBe(
+      'debug container dbg exited with code 128 before a session could start (StartError: failed to create containerd task: seccomp profile not found)',
+    );
+  });
+
   it('reports any other early end with its code', () => {
     const v = judge({ terminated: { exitCode: 1, reason: 'Error' } });
     expect(v.kind === 'failed' && v.error.message).toBe('debug container dbg exited with code 1 before a session could start (Error)');

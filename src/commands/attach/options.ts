@@ -39,6 +39,7 @@ export function planAttach(flags: AttachFlags, podArg: string | undefined, comma
   const ttlMs = parseDuration('--ttl', flags.ttl);
   const timeoutMs = parseDuration('--timeout', flags.timeout);
   if (timeoutMs <= 0) throw new UsageError('--timeout must be more than 0');
+  if (ttlMs > 0 && ttlMs < 1000) throw new UsageError('--ttl is counted in whole seconds: 0, or 1s and more');
   let escapeChar: number | undefined;
   try {
     escapeChar = parseEscapeChar(flags.escapeChar);

@@ -7,7 +7,7 @@ import type { Profile } from '../../profiles/profile.ts';
 import { loadKubeClient } from '../../kube/client.ts';
 import { loadProfiles } from '../../profiles/catalog.ts';
 import { parseTarget, resolveContainer, resolvePod, assertDebuggable } from '../../kube/resolve-pod.ts';
-import { whoAmI, missingPermissions, describePermission, EXEC, PATCH_EPHEMERAL, type Identity } from '../../kube/access.ts';
+import { whoAmI, missingPermissions, describePermission, EXEC, PATCH_EPHEMERAL, WATCH_PODS, type Identity } from '../../kube/access.ts';
 import { debugContainer, debugContainerName, ENV, envOf, type DebugContainerInput } from '../../kube/debug-container.ts';
 import { addEphemeralContainer, findReusable } from '../../kube/ephemeral.ts';
 import { waitForRunning, getPod } from '../../kube/wait.ts';
@@ -52,7 +52,7 @@ async function attach(client: KubeClient, plan: AttachPlan, rt: Runtime): Promis
 
   const target = parseTarget(plan.podArg, flags.selector);
   // With the pod named, the access reviews go out with the pod GET and the SelfSubjectReview: one round trip.
-  const reviewsFor = (pod: string) => missingPermissions(client, namespace, pod, [PATCH_EPHEMERAL, ...EXEC]);
+  const reviewsFor = (pod: string) => missingPermissions(client, namespace, pod, [PATCH_EPHEMERAL, WATCH_PODS, ...EXEC]);
   const earlyReviews = target.kind === 'pod' ? reviewsFor(target.name) : undefined;
   earlyReviews?.catch(() => undefined);
   const identityForPick = target.kind === 'workload' ? await identityP : undefined;
@@ -72,7 +72,7 @@ async function attach(client: KubeClient, plan: AttachPlan, rt: Runtime): Promis
   const wanted = fit(pod, targetContainer, identity);
   const reusable = flags.new ? undefined : findReusable(pod, identity.user, envOf(wanted, ENV.spec)!);
   const denied = await (earlyReviews ?? reviewsFor(podName));
-  const missing = reusable ? denied.filter((p) => p !== PATCH_EPHEMERAL) : denied;
+  const missing = reusable ? denied.filter((p) => p !== PATCH_EPHEMERAL && p !== WATCH_PODS) : denied;
   if (missing.length > 0) {
     throw new KdbgError(
       `${identity.user} may not ${missing.map(describePermission).join(', ')} in namespace ${namespace}; kdbg needs it to debug pod ${podName} (nothing was created)`,
@@ -89,6 +89,10 @@ async function attach(client: KubeClient, plan: AttachPlan, rt: Runtime): Promis
   let current = pod;
   if (reusable) {
     rt.stderr.write(`${whereLine({ ...where, debugContainer: reusable.container.name, reused: true, reusedSince: reusable.startedAt })}\n`);
+    const recorded = envOf(reusable.container, ENV.reason);
+    if (flags.reason !== undefined && flags.reason !== recorded) {
+      rt.stderr.write(`kdbg: ${reusable.container.name} records the reason "${recorded ?? ''}"; --new adds one that records yours\n`);
+    }
     try {
       const ready = reusable.starting ? await started(client, namespace, podName, reusable.container, pod, plan.timeoutMs, false, rt) : pod;
       return await session(ready, reusable.container.name);
@@ -156,10 +160,12 @@ async function started(
 
 /**
  * The exec never ran because of the container: refused on the status channel before any exit code, or at the
- * upgrade for a reason other than permissions.
+ * upgrade because the container is not there or not running (older protocols). Throttling, server errors and
+ * denials are not that: a new container would not help and could never be removed.
  */
 function refused(err: unknown): boolean {
-  return err instanceof SessionRefused || (err instanceof ApiError && err.statusCode !== 401 && err.statusCode !== 403);
+  if (err instanceof SessionRefused) return true;
+  return err instanceof ApiError && /container .*(not found|not running|not valid|stopped)|(not found|not running).*container/i.test(err.message);
 }
 
 function specInput(profile: Profile, pod: V1Pod, target: string, user: string, plan: AttachPlan): DebugContainerInput {

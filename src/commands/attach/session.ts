@@ -55,40 +55,49 @@ export async function runSession(spec: SessionSpec, rt: Runtime): Promise<number
   let terminal: LocalTerminal | undefined;
   let stdin: NodeJS.ReadableStream | undefined;
   let escaped = false;
+  let escapeFilter: EscapeFilter | undefined;
   let session: ExecSession | undefined;
   if (spec.tty) {
     if (spec.escapeChar !== undefined) {
       rt.stderr.write(`kdbg: ${String.fromCharCode(spec.escapeChar)}. at the start of a line ends the session\n`);
     }
     terminal = enterRawMode(rt.stdin as ReadStream, rt.stdout as WriteStream);
-    stdin =
-      spec.escapeChar === undefined
-        ? rt.stdin
-        : rt.stdin.pipe(
-            new EscapeFilter(spec.escapeChar, () => {
-              escaped = true;
-              void interrupt('INT').finally(() => session?.close());
-            }),
-          );
+    if (spec.escapeChar !== undefined) {
+      escapeFilter = new EscapeFilter(spec.escapeChar, () => {
+        escaped = true;
+        void interrupt('INT').finally(() => session?.close());
+      });
+      stdin = rt.stdin.pipe(escapeFilter);
+    } else {
+      stdin = rt.stdin;
+    }
   } else if (spec.forwardStdin) {
     stdin = rt.stdin;
   }
 
   let interruptedBy: NodeJS.Signals | undefined;
   let interrupting: Promise<void> | undefined;
-  // Resolves once the remote interrupt has signalled (or ended): it then KILLs on its own, even after kdbg left.
+  // Resolves once the remote interrupt has signalled (or failed): it then KILLs on its own, even after kdbg left.
   // An open stream alone is not enough: the API server answers the upgrade before the node has started anything.
-  const interrupt = (signal: 'INT' | 'HUP' | 'TERM' | 'PIPE'): Promise<void> =>
-    (interrupting ??= (async () => {
+  // A second interrupt, or one that could not signal, ends the session from this side.
+  const interrupt = (signal: 'INT' | 'HUP' | 'TERM' | 'PIPE'): Promise<void> => {
+    if (interrupting) {
+      session?.close();
+      return interrupting;
+    }
+    return (interrupting = (async () => {
       try {
         const said = new PassThrough();
         const s = await execIn(interruptCommand(id, signal), said);
-        await Promise.race([new Promise((r) => said.once('data', r)), s.done]);
+        const signalled = await Promise.race([new Promise<boolean>((r) => said.once('data', () => r(true))), s.done.then(() => false)]);
         said.resume();
+        if (!signalled) throw new Error('the session was not found in the container');
       } catch (err) {
         rt.stderr.write(`kdbg: could not stop the remote command: ${(err as Error).message}\n`);
+        session?.close();
       }
     })());
+  };
 
   let goneReason: string | undefined;
   const podWatch = watch<V1Pod>(client, {
@@ -114,13 +123,14 @@ export async function runSession(spec: SessionSpec, rt: Runtime): Promise<number
     void interrupt(signal === 'SIGHUP' ? 'HUP' : signal === 'SIGTERM' ? 'TERM' : 'INT');
   });
 
-  // stdout's reader went away: the remote command gets the SIGPIPE it would get locally
+  // stdout's (or stderr's) reader went away: the remote command gets the SIGPIPE it would get locally
   const onStdoutError = (err: NodeJS.ErrnoException) => {
     if (err.code !== 'EPIPE') return;
     interruptedBy ??= 'SIGPIPE';
     void interrupt('PIPE').finally(() => session?.close());
   };
   rt.stdout.on('error', onStdoutError);
+  rt.stderr.on('error', onStdoutError);
 
   const heartbeat = setInterval(() => {
     execIn(heartbeatCommand(id))
@@ -151,7 +161,9 @@ export async function runSession(spec: SessionSpec, rt: Runtime): Promise<number
     clearInterval(heartbeat);
     offSignal();
     rt.stdout.off('error', onStdoutError);
+    rt.stderr.off('error', onStdoutError);
     podWatch.stop();
+    if (escapeFilter) rt.stdin.unpipe(escapeFilter);
     terminal?.restore();
   }
 
