@@ -2,6 +2,7 @@
 import type { V1EphemeralContainer, V1Pod } from '@kubernetes/client-node';
 import type { KubeClient } from './types.ts';
 import { ApiError, TransportError } from './api-error.ts';
+import { podPath } from './paths.ts';
 import { KdbgError } from '../errors.ts';
 import { ENV, envOf, specHash } from './debug-container.ts';
 import { FATAL_WAITING, ephemeralStatus } from './container-states.ts';
@@ -53,7 +54,7 @@ export async function addEphemeralContainer(
     try {
       return await client.request<V1Pod>({
         method: 'PATCH',
-        path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/ephemeralcontainers`,
+        path: `${podPath(namespace, pod)}/ephemeralcontainers`,
         contentType: 'application/strategic-merge-patch+json',
         body: { spec: { ephemeralContainers: [container] } },
       });

@@ -2,7 +2,8 @@
 import type { V1Container, V1LabelSelector, V1Pod, V1PodList } from '@kubernetes/client-node';
 import type { KubeClient } from './types.ts';
 import { UsageError, KdbgError } from '../errors.ts';
-import { podPath, getPod } from './wait.ts';
+import { podPath } from './paths.ts';
+import { getPod } from './wait.ts';
 
 const WORKLOADS: Record<string, { group: string; plural: string }> = {
   deploy: { group: 'apis/apps/v1', plural: 'deployments' },
@@ -89,18 +90,22 @@ export async function resolvePod(opts: ResolveOptions): Promise<V1Pod> {
 export async function resolveContainer(pod: V1Pod, wanted: string | undefined, choose: Chooser): Promise<V1Container> {
   const containers = pod.spec?.containers ?? [];
   const names = containers.map((c) => c.name).join(', ');
-  const byName = (n: string) => containers.find((c) => c.name === n);
-  if (wanted) {
-    const c = byName(wanted);
-    if (!c) throw new UsageError(`pod ${name(pod)} has no container "${wanted}"; it has: ${names}`);
-    return c;
+  if (wanted && !containers.some((c) => c.name === wanted)) {
+    throw new UsageError(`pod ${name(pod)} has no container "${wanted}"; it has: ${names}`);
   }
-  const annotated = pod.metadata?.annotations?.['kubectl.kubernetes.io/default-container'];
-  if (annotated && byName(annotated)) return byName(annotated)!;
-  if (containers.length === 1) return containers[0]!;
+  const implied = impliedContainer(pod, wanted);
+  if (implied) return implied;
   const picked = await choose(`Container of ${name(pod)} to debug`, containers.map((c) => ({ name: c.name, value: c, description: c.image })));
   if (!picked) throw new UsageError(`pod ${name(pod)} has ${containers.length} containers (${names}); pick one with -c/--target`);
   return picked;
+}
+
+/** The container -c names, else the default-container annotation's, else the only one; undefined if it takes a choice. */
+export function impliedContainer(pod: V1Pod, wanted: string | undefined): V1Container | undefined {
+  const containers = pod.spec?.containers ?? [];
+  const byName = (n: string | undefined) => (n ? containers.find((c) => c.name === n) : undefined);
+  if (wanted) return byName(wanted);
+  return byName(pod.metadata?.annotations?.['kubectl.kubernetes.io/default-container']) ?? (containers.length === 1 ? containers[0] : undefined);
 }
 
 /** Refuses before anything is created when a debug container could not be used. */

@@ -8,9 +8,9 @@
 import type { CoreV1Event, V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
 import type { KubeClient } from './types.ts';
 import { watch, type Watcher } from './watch.ts';
-import { ephemeralStatus } from './container-states.ts';
 import { ExitCode, KdbgError } from '../errors.ts';
-import { FATAL_WAITING } from './container-states.ts';
+import { podPath } from './paths.ts';
+import { FATAL_WAITING, ephemeralStatus } from './container-states.ts';
 
 
 export interface WaitOptions {
@@ -29,10 +29,6 @@ export interface WaitOptions {
   earlyStart?: boolean;
 }
 
-export function podPath(namespace: string, pod?: string): string {
-  const base = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`;
-  return pod === undefined ? base : `${base}/${encodeURIComponent(pod)}`;
-}
 
 export function getPod(client: KubeClient, namespace: string, name: string): Promise<V1Pod> {
   return client.request<V1Pod>({ method: 'GET', path: podPath(namespace, name) });
@@ -76,7 +72,7 @@ export async function waitForRunning(opts: WaitOptions): Promise<V1Pod> {
           onError: reject,
         }),
         watch<CoreV1Event>(client, {
-          path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`,
+          path: podPath(namespace, undefined, 'events'),
           query: { fieldSelector: `involvedObject.name=${pod}` },
           resourceVersion: opts.resourceVersion,
           onEvent: (type, e) => {
@@ -84,7 +80,7 @@ export async function waitForRunning(opts: WaitOptions): Promise<V1Pod> {
             if (opts.earlyStart && e.reason === 'Started' && latest) resolve(latest);
             opts.onProgress((last = `${e.reason}: ${e.message ?? ''}`.trim()));
           },
-          relist: async () => (await client.request<{ metadata?: { resourceVersion?: string } }>({ method: 'GET', path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`, query: { fieldSelector: `involvedObject.name=${pod}`, limit: '1' } })).metadata?.resourceVersion ?? '0',
+          relist: async () => (await client.request<{ metadata?: { resourceVersion?: string } }>({ method: 'GET', path: podPath(namespace, undefined, 'events'), query: { fieldSelector: `involvedObject.name=${pod}`, limit: '1' } })).metadata?.resourceVersion ?? '0',
           // events only decorate the spinner: losing their watch must not fail the wait
           onError: () => undefined,
         }),

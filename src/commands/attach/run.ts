@@ -6,7 +6,7 @@ import type { AttachPlan } from './options.ts';
 import type { Profile } from '../../profiles/profile.ts';
 import { loadKubeClient } from '../../kube/client.ts';
 import { loadProfiles } from '../../profiles/catalog.ts';
-import { parseTarget, resolveContainer, resolvePod, assertDebuggable } from '../../kube/resolve-pod.ts';
+import { parseTarget, resolveContainer, resolvePod, assertDebuggable, impliedContainer } from '../../kube/resolve-pod.ts';
 import { whoAmI, missingPermissions, describePermission, EXEC, PATCH_EPHEMERAL, WATCH_PODS, type Identity } from '../../kube/access.ts';
 import { debugContainer, debugContainerName, ENV, envOf, type DebugContainerInput } from '../../kube/debug-container.ts';
 import { addEphemeralContainer, findReusable } from '../../kube/ephemeral.ts';
@@ -86,6 +86,7 @@ async function attach(client: KubeClient, plan: AttachPlan, rt: Runtime): Promis
       rt,
     );
 
+  const waiting = { client, namespace, pod: podName, timeoutMs: plan.timeoutMs };
   let current = pod;
   if (reusable) {
     rt.stderr.write(`${whereLine({ ...where, debugContainer: reusable.container.name, reused: true, reusedSince: reusable.startedAt })}\n`);
@@ -94,7 +95,7 @@ async function attach(client: KubeClient, plan: AttachPlan, rt: Runtime): Promis
       rt.stderr.write(`kdbg: ${reusable.container.name} records the reason "${recorded ?? ''}"; --new adds one that records yours\n`);
     }
     try {
-      const ready = reusable.starting ? await started(client, namespace, podName, reusable.container, pod, plan.timeoutMs, false, rt) : pod;
+      const ready = reusable.starting ? await started({ ...waiting, container: reusable.container, from: pod, earlyStart: false }, rt) : pod;
       return await session(ready, reusable.container.name);
     } catch (err) {
       // The reused container may have ended between our read and the exec: then make a new one.
@@ -109,7 +110,7 @@ async function attach(client: KubeClient, plan: AttachPlan, rt: Runtime): Promis
   const container = fit(current, targetContainer, identity, name);
   rt.stderr.write(`${whereLine({ ...where, debugContainer: name, reused: false })}\n`);
   const patched = await create(client, namespace, podName, container, rt);
-  const wait = (from: V1Pod, earlyStart: boolean) => started(client, namespace, podName, container, from, plan.timeoutMs, earlyStart, rt);
+  const wait = (from: V1Pod, earlyStart: boolean) => started({ ...waiting, container, from, earlyStart }, rt);
   const running = await wait(patched, true);
   try {
     return await session(running, name);
@@ -129,16 +130,19 @@ async function create(client: KubeClient, namespace: string, pod: string, contai
   }
 }
 
-async function started(
-  client: KubeClient,
-  namespace: string,
-  pod: string,
-  container: V1EphemeralContainer,
-  from: V1Pod,
-  timeoutMs: number,
-  earlyStart: boolean,
-  rt: Runtime,
-): Promise<V1Pod> {
+interface Starting {
+  client: KubeClient;
+  namespace: string;
+  pod: string;
+  container: V1EphemeralContainer;
+  /** the pod as last read: the watch starts after its resourceVersion */
+  from: V1Pod;
+  timeoutMs: number;
+  /** done on the kubelet's Started event, ahead of the status */
+  earlyStart: boolean;
+}
+
+async function started({ client, namespace, pod, container, from, timeoutMs, earlyStart }: Starting, rt: Runtime): Promise<V1Pod> {
   const progress = await startProgress(rt.stderr, `Starting ${container.name} (${container.image})`);
   try {
     return await waitForRunning({
@@ -173,12 +177,8 @@ function specInput(profile: Profile, pod: V1Pod, target: string, user: string, p
 }
 
 function reusableIn(pod: V1Pod, wantedTarget: string | undefined, identity: Identity, fit: (p: V1Pod, c: V1Container, i: Identity) => V1EphemeralContainer) {
-  const containers = pod.spec?.containers ?? [];
-  const annotated = pod.metadata?.annotations?.['kubectl.kubernetes.io/default-container'];
-  const name = wantedTarget ?? annotated ?? (containers.length === 1 ? containers[0]!.name : undefined);
-  const target = containers.find((c) => c.name === name);
-  if (!target) return undefined;
-  return findReusable(pod, identity.user, envOf(fit(pod, target, identity), ENV.spec)!);
+  const target = impliedContainer(pod, wantedTarget);
+  return target && findReusable(pod, identity.user, envOf(fit(pod, target, identity), ENV.spec)!);
 }
 
 function uniqueName(pod: V1Pod, profile: string, rt: Runtime): string {

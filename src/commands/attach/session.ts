@@ -11,7 +11,7 @@ import { HEARTBEAT_EVERY_MS, heartbeatCommand, interruptCommand, sessionCommand 
 import { EscapeFilter } from '../../session/escape.ts';
 import { enterRawMode, type LocalTerminal } from '../../session/terminal.ts';
 import { watch } from '../../kube/watch.ts';
-import { podPath } from '../../kube/wait.ts';
+import { podPath } from '../../kube/paths.ts';
 import { ephemeralStatus } from '../../kube/container-states.ts';
 import { ExitCode, KdbgError } from '../../errors.ts';
 
