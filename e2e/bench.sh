@@ -8,9 +8,10 @@ if [ "$(id -u)" -ne 0 ]; then
   echo "bench:e2e: skipped (needs root for namespaces and setpriv)"
   exit 0
 fi
-BIN=$(bash e2e/build.sh | tail -1)
 # shellcheck source=lib/cluster.sh
 source e2e/lib/cluster.sh
+kdbg_host_tools
+BIN=$(bash e2e/build.sh | tail -1)
 RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/kdbg-bench.XXXXXX")
 trap 'kdbg_cluster_stop' EXIT
 trap 'exit 130' INT TERM

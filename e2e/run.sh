@@ -19,22 +19,10 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 0
 fi
 
-# host tools behind the fake images (busybox → busybox-static, nicolaka/netshoot → tcpdump and the host's tools)
-missing=()
-command -v busybox >/dev/null || missing+=(busybox-static)
-command -v tcpdump >/dev/null || missing+=(tcpdump)
-for tool in unshare nsenter setpriv:util-linux ip:iproute2 curl openssl hostname; do
-  command -v "${tool%%:*}" >/dev/null || missing+=("${tool##*:}")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "e2e: installing ${missing[*]}" >&2
-  apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
-
-BIN=$(bash e2e/build.sh | tail -1)
 # shellcheck source=lib/cluster.sh
 source e2e/lib/cluster.sh
+kdbg_host_tools
+BIN=$(bash e2e/build.sh | tail -1)
 RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/kdbg-e2e.XXXXXX")
 trap 'kdbg_cluster_stop' EXIT
 trap 'exit 130' INT TERM

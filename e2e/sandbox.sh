@@ -8,16 +8,10 @@ if [ "$(id -u)" -ne 0 ]; then
   echo "sandbox: needs root (namespaces, setpriv)" >&2
   exit 1
 fi
-missing=()
-command -v busybox >/dev/null || missing+=(busybox-static)
-command -v tcpdump >/dev/null || missing+=(tcpdump)
-if [ ${#missing[@]} -gt 0 ]; then
-  apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
-BIN=$(bash e2e/build.sh | tail -1)
 # shellcheck source=lib/cluster.sh
 source e2e/lib/cluster.sh
+kdbg_host_tools
+BIN=$(bash e2e/build.sh | tail -1)
 RUN_DIR=${KDBG_SANDBOX_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/kdbg-sandbox.XXXXXX")}
 waiter=
 trap '[ -n "$waiter" ] && kill "$waiter" 2>/dev/null; kdbg_cluster_stop' EXIT

@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# The e2e control plane's lifecycle, shared by e2e/run.sh and e2e/sandbox.sh. Source it, then:
+# The e2e control plane's lifecycle, shared by e2e/run.sh, e2e/sandbox.sh and e2e/bench.sh. Source it, then:
+#   kdbg_host_tools                 installs the host tools the stand-in's images map to, where missing
 #   kdbg_cluster_start DIR BINDIR   starts embedded etcd, kube-apiserver and the kubelet stand-in on free
 #                                   127.0.0.1 ports, writes kubeconfigs into DIR, applies e2e/fixtures/rbac.yaml
 #   kdbg_cluster_apply FILE         kubectl apply -f FILE as admin, then waits for its pods to be Ready
@@ -22,6 +23,21 @@ _kdbg_wait_line() {
     sleep 0.1
   done
   return 1
+}
+
+# host tools behind the fake images (busybox → busybox-static, nicolaka/netshoot → tcpdump and the host's tools)
+kdbg_host_tools() {
+  local missing=() tool
+  command -v busybox >/dev/null || missing+=(busybox-static)
+  command -v tcpdump >/dev/null || missing+=(tcpdump)
+  for tool in unshare nsenter setpriv:util-linux ip:iproute2 curl openssl hostname; do
+    command -v "${tool%%:*}" >/dev/null || missing+=("${tool##*:}")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    _kdbg_log "installing ${missing[*]}"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
 }
 
 kdbg_kubectl_dir() {
