@@ -12,6 +12,7 @@ import { EscapeFilter } from '../../session/escape.ts';
 import { enterRawMode, type LocalTerminal } from '../../session/terminal.ts';
 import { watch } from '../../kube/watch.ts';
 import { podPath } from '../../kube/paths.ts';
+import { getPod } from '../../kube/wait.ts';
 import { ephemeralStatus } from '../../kube/container-states.ts';
 import { ExitCode, KdbgError } from '../../errors.ts';
 
@@ -114,7 +115,7 @@ export async function runSession(spec: SessionSpec, rt: Runtime): Promise<number
       }
       session?.close();
     },
-    relist: async () => (await client.request<V1Pod>({ method: 'GET', path: podPath(namespace, podName) })).metadata?.resourceVersion ?? '0',
+    relist: async () => (await getPod(client, namespace, podName)).metadata?.resourceVersion ?? '0',
     onError: () => undefined,
   });
 
