@@ -1,23 +1,34 @@
-// Every failure kdbg itself reports is a KdbgError with the exit code it maps to. main() is the only place that
-// turns errors into exit codes and text; nothing else calls process.exit.
+// Every failure kdbg itself reports is a KdbgError of one kind. main() maps kinds to exit codes in one table and
+// is the only place that turns errors into text on stderr; `-o json` outputs name the same kind.
 
-export const ExitCode = {
-  ok: 0,
-  waitTimeout: 124,
-  kdbg: 125,
-  unusable: 126,
-  sigint: 130,
-  sigterm: 143,
-  sighup: 129,
-  /** stdout's reader went away (128 + SIGPIPE) */
-  stdoutClosed: 141,
-  sessionLost: 255,
-} as const;
+export type ErrorKind =
+  /** wrong flags or arguments, found before any IO */
+  | 'usage'
+  /** kubeconfig, kdbg's config file, credentials that cannot be read */
+  | 'config'
+  /** the API server did not accept who we are */
+  | 'auth'
+  /** RBAC, PodSecurity or an admission webhook said no */
+  | 'forbidden'
+  /** the pod, workload, container or context does not exist */
+  | 'not-found'
+  /** the target cannot take a debug container now: not running, being deleted, a static pod */
+  | 'not-debuggable'
+  /** the API server or the connection failed */
+  | 'api'
+  /** a debug container did not start in time */
+  | 'timeout'
+  /** the debug container cannot be used: image not pullable, no shell, exited at start */
+  | 'unusable'
+  /** Ctrl-C at a prompt, before any session ran */
+  | 'interrupted'
+  /** the session ended without an exit status */
+  | 'lost';
 
 export class KdbgError extends Error {
   constructor(
+    readonly kind: ErrorKind,
     message: string,
-    readonly exitCode: number = ExitCode.kdbg,
     options?: { cause?: unknown },
   ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
@@ -25,10 +36,22 @@ export class KdbgError extends Error {
   }
 }
 
-/** Wrong flags or arguments, or a target that is not named well enough to act on. */
+/** Shorthand for the most common kind: flags or arguments that cannot work. */
 export class UsageError extends KdbgError {
   constructor(message: string) {
-    super(message, ExitCode.kdbg);
+    super('usage', message);
     this.name = 'UsageError';
   }
 }
+
+/** Exit codes that are not an error's: how a session ended. */
+export const ExitCode = {
+  ok: 0,
+  /** the command was not found in the debug container's image */
+  commandNotFound: 127,
+  sigint: 130,
+  sigterm: 143,
+  sighup: 129,
+  /** stdout's reader went away (128 + SIGPIPE) */
+  stdoutClosed: 141,
+} as const;

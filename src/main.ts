@@ -1,44 +1,83 @@
-// The one place that turns outcomes into exit codes and text. Commands return a number or throw; nothing else
-// exits the process. Command modules load only when their command runs, so --help and --version stay fast.
+// The one place that turns outcomes into exit codes and text. Commands return a number or throw a KdbgError of
+// some kind; nothing else exits the process. Command modules load only when their command runs, so --help and
+// --version stay fast.
 import { Command, CommanderError } from 'commander';
-import { ExitCode, KdbgError } from './errors.ts';
-import { processRuntime } from './runtime.ts';
+import { ExitCode, KdbgError, UsageError, type ErrorKind } from './errors.ts';
+import { processIO, type IO } from './io.ts';
+import type { CommandContext } from './commands/context.ts';
 import { attachCommand } from './commands/attach/command.ts';
+import { lsCommand } from './commands/ls/command.ts';
+import { stopCommand } from './commands/stop/command.ts';
 import { profilesCommand } from './commands/profiles/command.ts';
 
 declare const KDBG_VERSION: string;
+
+/** Every error kind's exit code. The README's table says the same. */
+const EXIT_CODES: Record<ErrorKind, number> = {
+  usage: 125,
+  config: 125,
+  auth: 125,
+  forbidden: 125,
+  'not-found': 125,
+  'not-debuggable': 125,
+  api: 125,
+  timeout: 124,
+  unusable: 126,
+  interrupted: ExitCode.sigint,
+  lost: 255,
+};
 
 async function main(argv: string[]): Promise<number> {
   const dashDash = argv.indexOf('--');
   const args = dashDash < 0 ? argv : argv.slice(0, dashDash);
   const remoteCommand = dashDash < 0 ? [] : argv.slice(dashDash + 1);
   const verbose = args.includes('--verbose') || args.includes('-v');
-  const runtime = () => processRuntime(verbose);
+  const quiet = args.includes('--quiet') || args.includes('-q');
   let result: Promise<number> | undefined;
-  const setResult = (p: Promise<number>) => {
-    result = p;
+  const ctx: CommandContext = {
+    remoteCommand,
+    run(body, options) {
+      result = (async () => {
+        if (remoteCommand.length > 0 && !options?.takesCommand) throw new UsageError('only kdbg attach takes a command after --');
+        return body(processIO({ verbose, quiet }));
+      })();
+    },
   };
 
   const program = new Command('kdbg')
     .description('Debug Kubernetes pods with ephemeral containers: fast, safe and scriptable.')
     .version(KDBG_VERSION, '-V, --version')
     .option('-v, --verbose', 'show details of errors')
+    .option('-q, --quiet', "no notes on stderr, only errors (the remote command's own stderr still passes)")
     .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(`kdbg: ${text.replace(/^error: /, '')}`) })
-    .addHelpText('after', '\nExit codes: the remote command\'s own; 124 wait timed out; 125 kdbg, usage or API error;\n126 debug container unusable; 130/143/129 interrupted; 141 stdout closed; 255 session lost.\n');
-  program.addCommand(attachCommand(runtime, remoteCommand, setResult));
-  program.addCommand(profilesCommand(runtime, setResult));
+    .configureOutput({ outputError: (text, write) => write(oneLine(text)) })
+    .addHelpText('after', '\nExit codes: the remote command\'s own; 124 wait timed out; 125 kdbg, usage or API error;\n126 debug container unusable; 127 command not in the image; 130/143/129 interrupted; 141 stdout closed;\n255 session lost.\n');
+  program.addCommand(attachCommand(ctx));
+  program.addCommand(lsCommand(ctx));
+  program.addCommand(stopCommand(ctx));
+  program.addCommand(profilesCommand(ctx));
   inheritSettings(program);
 
   try {
     await program.parseAsync(args, { from: 'user' });
-    if (remoteCommand.length > 0 && result === undefined) {
-      throw new KdbgError('a command after -- needs `kdbg attach`');
+    if (result === undefined) {
+      if (remoteCommand.length > 0) throw new UsageError('a command after -- needs kdbg attach: kdbg attach POD -- CMD');
+      return ExitCode.ok;
     }
-    return result === undefined ? ExitCode.ok : await result;
+    return await result;
   } catch (err) {
     return report(err, verbose, process.stderr);
   }
+}
+
+/** commander's messages as kdbg's one line: `kdbg: …`, its "Did you mean" on the same line, and the `--` hint. */
+function oneLine(text: string): string {
+  let line = text
+    .replace(/^error: /, '')
+    .replace(/\n\(Did you mean (.*)\?\)/, '; did you mean $1?')
+    .trimEnd();
+  if (/^too many arguments for 'attach'/.test(line)) line = 'too many arguments: put the command after --, as in kdbg attach POD -- CMD ARGS';
+  return `kdbg: ${line}\n`;
 }
 
 /** Subcommands added with addCommand do not inherit exitOverride and the error format; give them both. */
@@ -49,19 +88,19 @@ function inheritSettings(parent: Command): void {
   }
 }
 
-function report(err: unknown, verbose: boolean, stderr: NodeJS.WritableStream): number {
+function report(err: unknown, verbose: boolean, stderr: IO['stderr']): number {
   if (err instanceof CommanderError) {
     // commander already printed its one line
-    return err.exitCode === 0 ? ExitCode.ok : ExitCode.kdbg;
+    return err.exitCode === 0 ? ExitCode.ok : EXIT_CODES.usage;
   }
   if (err instanceof KdbgError) {
     stderr.write(`kdbg: ${err.message}\n`);
     if (verbose && err.cause) stderr.write(`caused by: ${describe(err.cause)}\n`);
-    return err.exitCode;
+    return EXIT_CODES[err.kind];
   }
   stderr.write(`kdbg: internal error: ${(err as Error)?.message ?? String(err)}\n`);
   if (verbose && err instanceof Error && err.stack) stderr.write(`${err.stack}\n`);
-  return ExitCode.kdbg;
+  return EXIT_CODES.api;
 }
 
 function describe(cause: unknown): string {
@@ -70,7 +109,7 @@ function describe(cause: unknown): string {
 }
 
 // A reader that stops early (`kdbg … | head`) ends kdbg the way SIGPIPE ends other programs in a pipeline; a
-// running session listens too, and then stops its remote command first.
+// running command listens too (IO.interrupts), and then stops its remote command first.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code !== 'EPIPE') throw err;
   if (process.stdout.listenerCount('error') === 1) process.exit(ExitCode.stdoutClosed);

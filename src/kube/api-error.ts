@@ -1,5 +1,5 @@
 import type { V1Status } from '@kubernetes/client-node';
-import { KdbgError, ExitCode } from '../errors.ts';
+import { KdbgError, type ErrorKind } from '../errors.ts';
 
 /** A non-2xx answer from the API server, carrying its Status when the body was one. */
 export class ApiError extends KdbgError {
@@ -8,7 +8,7 @@ export class ApiError extends KdbgError {
     readonly status: V1Status | undefined,
     fallbackText: string,
   ) {
-    super(status?.message || fallbackText || `HTTP ${statusCode}`, ExitCode.kdbg);
+    super(kindOf(statusCode), status?.message || fallbackText || `HTTP ${statusCode}`);
     this.name = 'ApiError';
   }
 
@@ -29,7 +29,14 @@ export class ApiError extends KdbgError {
 /** No answer: the connection failed, dropped or timed out. The request may or may not have reached the server. */
 export class TransportError extends KdbgError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, ExitCode.kdbg, options);
+    super('api', message, options);
     this.name = 'TransportError';
   }
+}
+
+function kindOf(statusCode: number): ErrorKind {
+  if (statusCode === 401) return 'auth';
+  if (statusCode === 403) return 'forbidden';
+  if (statusCode === 404) return 'not-found';
+  return 'api';
 }

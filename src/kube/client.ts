@@ -3,9 +3,9 @@ import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { KdbgError } from '../errors.ts';
 import { ApiError, TransportError } from './api-error.ts';
-import { credentialsFor, type AuthMaterial, type Credentials } from './credentials.ts';
-import { SERVICE_ACCOUNT_DIR, inClusterTarget } from './in-cluster.ts';
-import { loadMergedKubeconfig, selectContext, type ClusterSettings, type KubeTarget } from './kubeconfig.ts';
+import { credentialsFor, type AuthMaterial, type Credentials } from './auth/credentials.ts';
+import { SERVICE_ACCOUNT_DIR, inClusterTarget } from './auth/in-cluster.ts';
+import { describeSources, loadMergedKubeconfig, selectContext, type ClusterSettings, type KubeTarget } from './auth/kubeconfig.ts';
 import type { ConnectOptions, KubeClient, LoadOptions, RequestOptions, ResolvedContext } from './types.ts';
 import { parseWarnings } from './warning-header.ts';
 
@@ -18,10 +18,11 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 const USER_AGENT = 'kdbg';
 
 export async function loadKubeClient(opts: ClientLoadOptions): Promise<KubeClient> {
-  const target =
-    selectContext(loadMergedKubeconfig(opts), opts) ??
-    inClusterTarget(opts.env, opts.serviceAccountDir ?? SERVICE_ACCOUNT_DIR, opts);
-  if (!target) throw new KdbgError('no current context: pass --context, or choose one with kubectl config use-context');
+  const merged = loadMergedKubeconfig(opts);
+  const target = selectContext(merged, opts) ?? inClusterTarget(opts.env, opts.serviceAccountDir ?? SERVICE_ACCOUNT_DIR, opts);
+  if (!target) {
+    throw new KdbgError('config', `no current context (${describeSources(merged)}): pass --kubeconfig or --context, or choose one with kubectl config use-context`);
+  }
   return new HttpKubeClient(target, credentialsFor(target, opts), opts.onWarning);
 }
 
@@ -58,7 +59,7 @@ class HttpKubeClient implements KubeClient {
     try {
       return JSON.parse(body) as T;
     } catch {
-      throw new KdbgError(`${this.context.server} answered ${opts.method} ${opts.path} with invalid JSON`);
+      throw new KdbgError('api', `${this.context.server} answered ${opts.method} ${opts.path} with invalid JSON`);
     }
   }
 

@@ -31,7 +31,7 @@ function catalogOf(config: ConfigFile | undefined): Catalog {
     defaultProfile: config?.defaultProfile ?? DEFAULT_PROFILE,
     get(name) {
       const found = profiles.find((p) => p.name === name);
-      if (!found) throw new KdbgError(`unknown profile "${name}" (known: ${profiles.map((p) => p.name).join(', ')})`);
+      if (!found) throw new KdbgError('usage', `unknown profile "${name}" (known: ${profiles.map((p) => p.name).join(', ')})`);
       return found;
     },
   };

@@ -46,8 +46,8 @@ export async function readConfigFile(configPath: string | undefined, env: NodeJS
     const code = (err as NodeJS.ErrnoException).code;
     const absent = code === 'ENOENT' || code === 'ENOTDIR';
     if (absent && configPath === undefined) return undefined;
-    if (absent) throw new KdbgError(`config file ${file} does not exist`);
-    throw new KdbgError(`cannot read config file ${file}: ${code ?? String(err)}`, undefined, { cause: err });
+    if (absent) throw new KdbgError('config', `config file ${file} does not exist`);
+    throw new KdbgError('config', `cannot read config file ${file}: ${code ?? String(err)}`, { cause: err });
   }
   return parseConfig(text, file);
 }
@@ -174,12 +174,13 @@ export function parseConfig(text: string, file: string): ConfigFile {
   if (syntax) {
     const at = lines.linePos(syntax.pos[0]);
     const message = syntax.code === 'MULTIPLE_DOCS' ? 'a config file holds a single document' : syntax.message.split('\n')[0];
-    throw new KdbgError(`${file}:${at.line}:${at.col}: invalid YAML: ${message}`);
+    throw new KdbgError('config', `${file}:${at.line}:${at.col}: invalid YAML: ${message}`);
   }
   const reader = new Reader(doc, text, lines, file);
   const config = reader.config();
   if (reader.issues.length) {
     throw new KdbgError(
+      'config',
       reader.issues
         .sort((a, b) => a.offset - b.offset)
         .map((i) => i.text)

@@ -1,21 +1,26 @@
 // `kdbg profiles`: the table and the JSON, as text. The caller prints it.
 import type { V1SecurityContext } from '@kubernetes/client-node';
 import type { Profile } from './profile.ts';
+import { formatTable, type TableOptions } from '../ui/table.ts';
 
 export interface ProfileListing {
   profiles: Profile[];
   defaultProfile: string;
 }
 
-/** NAME  IMAGE  ADDS  SOURCE  DESCRIPTION, the default's name marked with `*`; ends with a newline. */
-export function profileTable({ profiles, defaultProfile }: ProfileListing): string {
-  const rows = [
-    ['NAME', 'IMAGE', 'ADDS', 'SOURCE', 'DESCRIPTION'],
-    ...profiles.map((p) => [p.name === defaultProfile ? `${p.name}*` : p.name, p.image, adds(p.securityContext), p.source, p.description]),
-  ];
-  const widths = rows[0]!.map((_, col) => Math.max(...rows.map((row) => row[col]!.length)));
-  const line = (row: string[]) => row.map((cell, col) => (col < row.length - 1 ? cell.padEnd(widths[col]! + 3) : cell)).join('').trimEnd();
-  return `${rows.map(line).join('\n')}\n`;
+/**
+ * NAME  IMAGE  ADDS  SOURCE  DESCRIPTION, the default's name marked with `*`; `wide` adds SHELL and ENV. Ends with
+ * a newline.
+ */
+export function profileTable({ profiles, defaultProfile }: ProfileListing, opts: TableOptions & { wide?: boolean } = {}): string {
+  const name = (p: Profile) => (p.name === defaultProfile ? `${p.name}*` : p.name);
+  const rows = opts.wide
+    ? [
+        ['NAME', 'IMAGE', 'ADDS', 'SHELL', 'ENV', 'SOURCE', 'DESCRIPTION'],
+        ...profiles.map((p) => [name(p), p.image, adds(p.securityContext), p.shell.join(' '), Object.keys(p.env ?? {}).join(',') || '-', p.source, p.description]),
+      ]
+    : [['NAME', 'IMAGE', 'ADDS', 'SOURCE', 'DESCRIPTION'], ...profiles.map((p) => [name(p), p.image, adds(p.securityContext), p.source, p.description])];
+  return formatTable(rows, opts);
 }
 
 /** `--output json`: an array of the profiles, each with `default: true|false`; ends with a newline. */

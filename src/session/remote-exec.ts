@@ -214,6 +214,7 @@ function refusal(statusCode: number, body: string, server: string, offered: stri
 
 function noProtocol(server: string, offered: string[]): KdbgError {
   return new KdbgError(
+    'api',
     offered.includes(V4)
       ? `the API server at ${server} offered no usable stream protocol (kdbg speaks ${V5} and ${V4})`
       : `the API server at ${server} does not speak ${V5}, which sessions with stdin need (Kubernetes 1.30+ with TranslateStreamCloseWebsocketRequests on); use --no-stdin`,
@@ -223,5 +224,5 @@ function noProtocol(server: string, offered: string[]): KdbgError {
 function connectError(err: Error, server: string, offered: string[]): KdbgError {
   if (/sub-?protocol/i.test(err.message)) return noProtocol(server, offered);
   const code = (err as NodeJS.ErrnoException).code;
-  return new KdbgError(`cannot open a session on ${server}: ${code ?? err.message}`, undefined, { cause: err });
+  return new KdbgError('api', `cannot open a session on ${server}: ${code ?? err.message}`, { cause: err });
 }

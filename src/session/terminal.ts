@@ -6,7 +6,7 @@ import type { TerminalSize } from './remote-exec.ts';
 export interface LocalTerminal {
   size(): TerminalSize;
   onResize(listener: (size: TerminalSize) => void): () => void;
-  /** idempotent; also runs if the process exits without calling it */
+  /** idempotent (and Node itself resets the terminal's mode when the process exits) */
   restore(): void;
 }
 
@@ -21,11 +21,9 @@ export function enterRawMode(stdin: ReadStream, stdout: WriteStream): LocalTermi
   const restore = () => {
     if (restored) return;
     restored = true;
-    process.off('exit', restore);
     stdin.setRawMode(wasRaw);
     stdin.pause();
   };
-  process.on('exit', restore);
   const size = () => ({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
   return {
     size,

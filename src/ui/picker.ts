@@ -1,6 +1,6 @@
 // Fuzzy search pickers, drawn on stderr so stdout stays the remote command's. Only where a person can answer.
-import type { Chooser } from '../kube/resolve-pod.ts';
-import { ExitCode, KdbgError } from '../errors.ts';
+import type { Chooser } from '../io.ts';
+import { KdbgError } from '../errors.ts';
 import { fuzzyFilter } from './fuzzy.ts';
 
 export function terminalChooser(stdin: NodeJS.ReadStream, stderr: NodeJS.WriteStream): Chooser {
@@ -22,7 +22,7 @@ export function terminalChooser(stdin: NodeJS.ReadStream, stderr: NodeJS.WriteSt
         { input: stdin, output: stderr, clearPromptOnDone: false },
       );
     } catch (err) {
-      if ((err as Error).name === 'ExitPromptError') throw new KdbgError('cancelled', ExitCode.sigint);
+      if ((err as Error).name === 'ExitPromptError') throw new KdbgError('interrupted', 'cancelled');
       throw err;
     }
   };

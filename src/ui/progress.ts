@@ -5,8 +5,11 @@ export interface Progress {
   stop(): void;
 }
 
-export async function startProgress(stderr: NodeJS.WriteStream, text: string): Promise<Progress> {
-  if (!stderr.isTTY) return { update: () => undefined, stop: () => undefined };
+const SILENT: Progress = { update: () => undefined, stop: () => undefined };
+
+/** `stderr` undefined: quiet. */
+export async function startProgress(stderr: NodeJS.WriteStream | undefined, text: string): Promise<Progress> {
+  if (!stderr?.isTTY) return SILENT;
   const { default: ora } = await import('ora');
   const spinner = ora({ text, stream: stderr, discardStdin: false }).start();
   return {

@@ -1,5 +1,5 @@
 // The one line kdbg prints before it acts: which cluster, namespace, pod, container and debug container.
-import { formatAge } from '../kube/resolve-pod.ts';
+import { formatAge } from './age.ts';
 
 export interface Where {
   context: string;

@@ -10,7 +10,7 @@ import { boolParam, serveLog } from './logs.ts';
 import type { ResourceAttributes } from './rbac.ts';
 import { chooseContainer } from './remote-command.ts';
 import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
-import { ApiFailure, badRequest, forbidden, internalError, invalid, notFound, unknownPath, type Json, type JsonObject } from './status.ts';
+import { ApiFailure, badRequest, forbidden, internalError, invalid, notFound, unknownPath, type FieldError, type Json, type JsonObject } from './status.ts';
 import type { Kind } from './store.ts';
 import { toTable, wantsTable } from './table.ts';
 import { serveWatch } from './watch.ts';
@@ -136,6 +136,7 @@ function route(call: Call): void {
   ctx.authz.check(call.user, attrs);
 
   if (!name) {
+    if (verb === 'create' && kind === 'Event') return createEvent(call, ns!);
     if (verb !== 'list' && verb !== 'watch') throw methodNotAllowed();
     return collection(call, kind, resource === 'namespaces' ? undefined : ns, watch);
   }
@@ -208,12 +209,62 @@ function collection(call: Call, kind: Kind, ns: string | undefined, watch: boole
     });
     return;
   }
-  const rv = String(call.ctx.store.currentRv());
-  const items = call.ctx.store.list(kind, ns).filter(match);
+  const { rv, items, metadata } = page(call, kind, ns, match);
   if (wantsTable(call.req.headers.accept ?? '')) {
     return sendJson(call.ctx, call.res, 200, toTable(kind, items.map((o) => typed(kind, o)), rv, q.get('includeObject')));
   }
-  sendJson(call.ctx, call.res, 200, { kind: `${kind}List`, apiVersion: apiVersionOf(kind), metadata: { resourceVersion: rv }, items });
+  sendJson(call.ctx, call.res, 200, { kind: `${kind}List`, apiVersion: apiVersionOf(kind), metadata, items });
+}
+
+/**
+ * A list with the apiserver's paging: `limit` cuts it after that many items in key order and answers a `continue`
+ * token (and `remainingItemCount`); the token, only valid with the same selectors and no resourceVersion, starts
+ * after the last key sent. The fake keeps no history, so a continued list reads the current objects.
+ */
+function page(call: Call, kind: Kind, ns: string | undefined, match: (o: JsonObject) => boolean) {
+  const q = call.url.searchParams;
+  const token = q.get('continue');
+  let rv = String(call.ctx.store.currentRv());
+  let after: string | undefined;
+  if (token) {
+    if (q.get('resourceVersion')) throw badRequest('specifying resource version is not allowed when using continue');
+    try {
+      const decoded = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { rv: string; start: string };
+      if (typeof decoded.start !== 'string' || typeof decoded.rv !== 'string') throw new Error('bad');
+      ({ rv } = decoded);
+      after = decoded.start;
+    } catch {
+      throw badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+    }
+  }
+  const keyOf = (o: JsonObject) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+  const all = call.ctx.store.list(kind, ns).filter((o) => match(o) && (after === undefined || keyOf(o).localeCompare(after) > 0));
+  const limit = Number(q.get('limit') ?? 0);
+  const items = limit > 0 ? all.slice(0, limit) : all;
+  const metadata: JsonObject = { resourceVersion: rv };
+  if (items.length < all.length) {
+    metadata.continue = Buffer.from(JSON.stringify({ rv, start: keyOf(items[items.length - 1]!) })).toString('base64url');
+    metadata.remainingItemCount = all.length - items.length;
+  }
+  return { rv, items, metadata };
+}
+
+/** POST of a core/v1 Event, with the apiserver's checks of its namespace and name. */
+function createEvent(call: Call, ns: string): void {
+  const event = parseJsonBody(call.body);
+  const meta: JsonObject = (event.metadata ??= {});
+  if (meta.namespace && meta.namespace !== ns) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+  meta.namespace = ns;
+  const errs: FieldError[] = [];
+  if (!meta.name && !meta.generateName) errs.push({ type: 'Required value', field: 'metadata.name', detail: 'name or generateName is required' });
+  const involvedNs = event.involvedObject?.namespace;
+  if (involvedNs !== ns) errs.push({ type: 'Invalid value', field: 'involvedObject.namespace', value: involvedNs ?? '', detail: 'does not match event.namespace' });
+  if (errs.length) throw invalid('Event', meta.name ?? '', errs);
+  meta.name ??= `${meta.generateName}${randomUUID().replace(/-/g, '').slice(0, 5)}`;
+  if (call.ctx.store.get('Event', ns, meta.name)) throw new ApiFailure(409, 'AlreadyExists', `events "${meta.name}" already exists`, { name: meta.name, kind: 'events' });
+  meta.uid = randomUUID();
+  meta.creationTimestamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  sendJson(call.ctx, call.res, 201, typed('Event', call.ctx.store.create('Event', event)));
 }
 
 function ephemeralContainers(call: Call, method: string, ns: string, name: string): void {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { KdbgError } from '../../src/errors.ts';
-import { loadMergedKubeconfig, selectContext } from '../../src/kube/kubeconfig.ts';
+import { loadMergedKubeconfig, selectContext } from '../../src/kube/auth/kubeconfig.ts';
 import { client, closeClients, kubeconfig, rejection, removeTempDirs, tempDir, writeFile } from './helpers.ts';
 
 afterEach(() => {
@@ -186,10 +186,24 @@ describe('context selection', () => {
   it('fails clearly without a context, or when a name does not resolve', async () => {
     const dir = tempDir();
     const none = file(dir, 'none.yaml', { clusters: [{ name: 'c', cluster: { server: 'https://x' } }] });
-    expect((await rejection(client({ kubeconfig: none }))).message).toMatch(/^no current context: pass --context/);
-    expect((await rejection(client({ env: { KUBECONFIG: path.join(dir, 'missing') } }))).message).toMatch(
-      /^no current context/,
+    expect((await rejection(client({ kubeconfig: none }))).message).toBe(`no current context (none in ${none}): pass --kubeconfig or --context, or choose one with kubectl config use-context`);
+    const missing = path.join(dir, 'missing');
+    expect((await rejection(client({ env: { KUBECONFIG: missing } }))).message).toBe(
+      `no current context (no kubeconfig was read: ${missing} does not exist): pass --kubeconfig or --context, or choose one with kubectl config use-context`,
     );
+    expect((await rejection(client({ env: { KUBECONFIG: `${none}${path.delimiter}${missing}` } }))).message).toMatch(
+      `(none in ${none} (${missing} does not exist))`,
+    );
+    // a user entry that is not a mapping is an error, not an anonymous user
+    const badUser = file(dir, 'bad-user.yaml', {
+      'current-context': 'c',
+      clusters: [{ name: 'c', cluster: { server: 'https://x' } }],
+      users: [{ name: 'u', user: 'token-here' }],
+      contexts: [{ name: 'c', context: { cluster: 'c', user: 'u' } }],
+    });
+    const bad = await rejection(client({ kubeconfig: badUser }));
+    expect(bad.message).toBe(`kubeconfig ${badUser}: user "u" is not a mapping`);
+    expect(bad.message).not.toContain('token-here');
 
     const cfg = file(dir, 'cfg.yaml', {
       'current-context': 'good',

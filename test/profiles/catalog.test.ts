@@ -28,7 +28,7 @@ describe('loadProfiles', () => {
       }
     })();
     expect(err).toBeInstanceOf(KdbgError);
-    expect(err!.exitCode).toBe(125);
+    expect(err!.kind).toBe('usage');
     expect(err!.message).toBe('unknown profile "nope" (known: busybox, netshoot, netadmin, ptrace, restricted, mytools)');
   });
 

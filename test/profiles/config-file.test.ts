@@ -36,7 +36,7 @@ describe('config file location', () => {
     const missing = path.join(tempDir(), 'nope.yaml');
     const err = await readConfigFile(missing, env).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(KdbgError);
-    expect((err as KdbgError).exitCode).toBe(125);
+    expect((err as KdbgError).kind).toBe('config');
     expect((err as KdbgError).message).toBe(`config file ${missing} does not exist`);
   });
 

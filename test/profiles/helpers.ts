@@ -32,7 +32,7 @@ export async function loadError(text: string): Promise<string> {
     await loadProfiles({ configPath: file, env: {} });
   } catch (err) {
     if (!(err instanceof KdbgError)) throw err;
-    if (err.exitCode !== 125) throw new Error(`exit code ${err.exitCode}`);
+    if (err.kind !== 'config') throw new Error(`error kind ${err.kind}`);
     return err.message.replaceAll(file, 'F');
   }
   throw new Error('expected the config to be refused');

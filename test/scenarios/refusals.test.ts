@@ -71,10 +71,16 @@ describe(`refusals and failures (${backend.name})`, () => {
     expect(await backend.ephemeralContainers(ns, 'web-1')).toHaveLength(before);
   });
 
-  it('a missing pod is one line, no stack', async () => {
+  it('a missing pod is one line, no stack, naming the namespace and context', async () => {
     const r = await runKdbg(['attach', 'nosuchpod', '--', 'true'], { kubeconfig: await backend.kubeconfig('debugger', ns) });
     expect(r.code).toBe(125);
-    expect(r.stderr).toBe('kdbg: pods "nosuchpod" not found\n');
+    expect(r.stderr).toMatch(new RegExp(`^kdbg: pod nosuchpod not found in namespace ${ns} \\(context [^)]+\\)\n$`));
+  });
+
+  it('a mistyped pod name suggests the close names of the namespace', async () => {
+    const r = await runKdbg(['attach', 'web-2', '--', 'true'], { kubeconfig: await backend.kubeconfig('debugger', ns) });
+    expect(r.code).toBe(125);
+    expect(r.stderr).toMatch(new RegExp(`^kdbg: pod web-2 not found in namespace ${ns} \\(context [^)]+\\); did you mean web-0, web-1\\?\n$`));
   });
 
   it('a target container that is not running is refused before anything is created', async () => {

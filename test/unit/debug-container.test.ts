@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { V1Pod } from '@kubernetes/client-node';
-import { debugContainer, debugContainerName, specHash, ENV, envOf } from '../../src/kube/debug-container.ts';
+import { debugContainer, randomName, reusableName, specHash, ENV, envOf } from '../../src/debug/spec.ts';
 import { builtinProfiles } from '../../src/profiles/builtin.ts';
-import { idleCommand } from '../../src/session/in-container.ts';
+import { idleCommand } from '../../src/debug/programs.ts';
 
 const profile = (name: string) => builtinProfiles().find((p) => p.name === name)!;
 const pod = (sc: NonNullable<V1Pod['spec']>['securityContext'] = undefined, containerSc: object | undefined = undefined): V1Pod => ({
@@ -19,6 +19,7 @@ describe('the debug container kdbg sends', () => {
       KDBG_NAME: 'kdbg-busybox-b2c4d',
       KDBG_USER: 'alice',
       KDBG_TTL: '900',
+      KDBG_PROFILE: 'busybox',
       KDBG_REASON: 'INC-42',
       KDBG_SPEC: specHash(c),
     });
@@ -31,11 +32,11 @@ describe('the debug container kdbg sends', () => {
     expect(specHash({ ...stored, image: 'nicolaka/netshoot:v0.13' })).not.toBe(envOf(c, ENV.spec));
   });
 
-  it('hashes the spec without the name and the reason', () => {
+  it('hashes the spec without the name, the reason and the TTL (a session sets the TTL of the container it reuses)', () => {
     const a = debugContainer({ ...input, profile: profile('busybox'), reason: 'one' }, 'kdbg-busybox-aaaaa');
-    const b = debugContainer({ ...input, profile: profile('busybox') }, 'kdbg-busybox-bbbbb');
+    const b = debugContainer({ ...input, profile: profile('busybox'), ttlSeconds: 0 }, 'kdbg-busybox-bbbbb');
     expect(envOf(a, ENV.spec)).toBe(envOf(b, ENV.spec));
-    for (const change of [{ user: 'bob' }, { ttlSeconds: 0 }, { image: 'busybox:1.37' }, { target: 'other' }]) {
+    for (const change of [{ user: 'bob' }, { image: 'busybox:1.37' }, { target: 'other' }]) {
       expect(envOf(debugContainer({ ...input, profile: profile('busybox'), ...change }, 'kdbg-busybox-aaaaa'), ENV.spec)).not.toBe(envOf(a, ENV.spec));
     }
     expect(envOf(debugContainer({ ...input, profile: profile('netadmin') }, 'x'), ENV.spec)).not.toBe(envOf(a, ENV.spec));
@@ -53,8 +54,17 @@ describe('the debug container kdbg sends', () => {
     expect(debugContainer({ ...input, profile: nonRootProfile }, 'x').securityContext).toEqual({ runAsNonRoot: true, runAsUser: 65534 });
   });
 
+  it('names a reusable container the same for every caller with the same user and spec, and each generation apart', () => {
+    const hash = envOf(debugContainer({ ...input, profile: profile('busybox') }, 'x'), ENV.spec)!;
+    const names = [0, 1, 2].map((g) => reusableName('busybox', 'alice', hash, g));
+    expect(reusableName('busybox', 'alice', hash, 0)).toBe(names[0]);
+    expect(new Set(names).size).toBe(3);
+    expect(reusableName('busybox', 'bob', hash, 0)).not.toBe(names[0]);
+    for (const n of names) expect(n).toMatch(/^kdbg-busybox-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
+  });
+
   it('names containers kdbg-<profile>-<5> from a vowel-free alphabet', () => {
-    const name = debugContainerName('netshoot', () => Buffer.from([0, 1, 2, 26, 27]));
+    const name = randomName('netshoot', () => Buffer.from([0, 1, 2, 26, 27]));
     expect(name).toBe('kdbg-netshoot-bcd9b');
     expect(name).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
   });

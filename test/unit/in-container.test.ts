@@ -4,7 +4,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { heartbeatCommand, idleCommand, interruptCommand, sessionCommand } from '../../src/session/in-container.ts';
+import { heartbeatCommand, idleCommand, interruptCommand, sessionCommand } from '../../src/debug/programs.ts';
 
 const shells = [['sh'], ...(spawnSync('busybox', ['true']).status === 0 ? [['busybox', 'sh']] : [])];
 const children: ChildProcess[] = [];
@@ -29,7 +29,8 @@ const run = (shell: string[], argv: string[], e: NodeJS.ProcessEnv, input?: stri
   spawnSync(shell[0]!, [...shell.slice(1), ...argv.slice(1)], { env: e, input, encoding: 'utf8' });
 
 const waitFile = async (path: string) => {
-  for (let i = 0; i < 50 && !existsSync(path); i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 100 && !existsSync(path); i++) await new Promise((r) => setTimeout(r, 50));
+  if (!existsSync(path)) throw new Error(`${path} did not appear within 5 s`);
 };
 
 describe.each(shells)('in-container programs under %s', (...shell) => {
@@ -48,7 +49,7 @@ describe.each(shells)('in-container programs under %s', (...shell) => {
     const e = env('900');
     start(shell, idleCommand(), e);
     await waitFile(join(e.dir, 's'));
-    const r = run(shell, sessionCommand('s1', ['sh', '-c', 'wc -l; echo err >&2; exit 3']), e, 'a\nb\n');
+    const r = run(shell, sessionCommand('s1', Number(e.KDBG_TTL), 'busybox:1.36.1', ['sh', '-c', 'wc -l; echo err >&2; exit 3']), e, 'a\nb\n');
     expect(r.stdout.trim()).toBe('2');
     expect(r.stderr).toBe('err\n');
     expect(r.status).toBe(3);
@@ -58,7 +59,7 @@ describe.each(shells)('in-container programs under %s', (...shell) => {
     const e = env('2');
     const idle = start(shell, idleCommand(), e);
     await waitFile(join(e.dir, 's'));
-    const session = start(shell, sessionCommand('s1', ['sleep', '3']), e);
+    const session = start(shell, sessionCommand('s1', Number(e.KDBG_TTL), 'busybox:1.36.1', ['sleep', '3']), e);
     const ended = (await session.exited).at;
     const { at } = await idle.exited;
     // a running session is never cut, and the idle time starts when it ends
@@ -72,7 +73,7 @@ describe.each(shells)('in-container programs under %s', (...shell) => {
     await waitFile(join(e.dir, 's'));
     await new Promise((r) => setTimeout(r, 1500));
     expect(idle.child.exitCode).toBeNull();
-    expect(run(shell, sessionCommand('s1', ['true']), e).status).toBe(0);
+    expect(run(shell, sessionCommand('s1', Number(e.KDBG_TTL), 'busybox:1.36.1', ['true']), e).status).toBe(0);
     expect((await idle.exited).code).toBe(0);
   });
 
@@ -80,7 +81,7 @@ describe.each(shells)('in-container programs under %s', (...shell) => {
     const e = env('900');
     start(shell, idleCommand(), e);
     await waitFile(join(e.dir, 's'));
-    const session = start(shell, sessionCommand('s1', ['sh', '-c', 'sleep 307 & sleep 308; echo never']), e, 'pipe');
+    const session = start(shell, sessionCommand('s1', Number(e.KDBG_TTL), 'busybox:1.36.1', ['sh', '-c', 'sleep 307 & sleep 308; echo never']), e, 'pipe');
     await waitFile(join(e.dir, 's', 's1.pg'));
     await new Promise((r) => setTimeout(r, 200));
     expect(Number(readFileSync(join(e.dir, 's', 's1.pg'), 'utf8'))).toBe(session.child.pid);
@@ -93,7 +94,7 @@ describe.each(shells)('in-container programs under %s', (...shell) => {
     const e = env('900');
     start(shell, idleCommand(), e);
     await waitFile(join(e.dir, 's'));
-    const session = start(shell, sessionCommand('s1', ['sleep', '309']), e);
+    const session = start(shell, sessionCommand('s1', Number(e.KDBG_TTL), 'busybox:1.36.1', ['sleep', '309']), e);
     await waitFile(join(e.dir, 's', 's1.hb'));
     expect(run(shell, heartbeatCommand('s1'), e).status).toBe(0);
     writeFileSync(join(e.dir, 's', 's1.hb'), `${Math.floor(Date.now() / 1000) - 60}\n`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { judgeStatus } from '../../src/kube/wait.ts';
+import { judgeStatus } from '../../src/debug/states.ts';
 
 const judge = (state: object) => judgeStatus({ name: 'dbg', image: 'x', imageID: '', ready: false, restartCount: 0, state }, 'img:1', 'dbg');
 
@@ -16,14 +16,14 @@ describe('when a starting debug container is ready, or never will be', () => {
     const v = judge({ waiting: { reason: 'ErrImagePull', message: 'rpc error: not found' } });
     expect(v.kind).toBe('failed');
     expect(v.kind === 'failed' && v.error.message).toBe('debug container dbg: ErrImagePull: rpc error: not found');
-    expect(v.kind === 'failed' && v.error.exitCode).toBe(126);
+    expect(v.kind === 'failed' && v.error.kind).toBe('unusable');
   });
 
   it('recognises an image without a shell', () => {
     const v = judge({ terminated: { exitCode: 128, reason: 'StartError', message: 'exec: "sh": executable file not found in $PATH' } });
     expect(v.kind === 'failed' && v.error.message).toBe('image img:1 has no shell; kdbg needs one (pick a profile or --image with sh)');
     const w = judge({ waiting: { reason: 'RunContainerError', message: 'exec: "sh": executable file not found in $PATH' } });
-    expect(w.kind === 'failed' && w.error.exitCode).toBe(126);
+    expect(w.kind === 'failed' && w.error.kind).toBe('unusable');
   });
 
   it('does not call every start error a missing shell', () => {

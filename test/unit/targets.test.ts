@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseTarget, selectorString, formatAge } from '../../src/kube/resolve-pod.ts';
+import { parseTarget, selectorString } from '../../src/debug/target.ts';
+import { formatAge } from '../../src/ui/age.ts';
 import { planAttach, type AttachFlags } from '../../src/commands/attach/options.ts';
 
 const flags: AttachFlags = { ttl: '15m', timeout: '2m', stdin: true, escapeChar: '~' };

@@ -1,9 +1,9 @@
-import { Command, Option } from 'commander';
-import type { Runtime } from '../../runtime.ts';
+import { Command } from 'commander';
+import type { CommandContext } from '../context.ts';
 import type { AttachFlags } from './options.ts';
-import { addClusterOptions } from '../cluster-options.ts';
+import { addClusterOptions } from '../cluster.ts';
 
-export function attachCommand(rt: () => Runtime, remoteCommand: string[], setResult: (p: Promise<number>) => void): Command {
+export function attachCommand(ctx: CommandContext): Command {
   const cmd = new Command('attach')
     .summary('open a shell or run a command in a debug container beside a pod')
     .description(
@@ -16,26 +16,22 @@ export function attachCommand(rt: () => Runtime, remoteCommand: string[], setRes
     .option('-p, --profile <name>', 'debug container profile (see kdbg profiles)')
     .option('--image <image>', "use this image instead of the profile's")
     .option('--config <path>', 'kdbg config file with custom profiles (default: $XDG_CONFIG_HOME/kdbg/config.yaml)')
-    .option('--reason <text>', 'why you are debugging; recorded in the container as KDBG_REASON')
-    .option('--ttl <duration>', 'how long the debug container idles after the last session; 0 ends it after this one', '15m')
+    .option('--reason <text>', 'why you are debugging; recorded in the container and in the pod\'s events')
+    .option('--ttl <duration>', 'how long the debug container idles after the last session (at most 168h); 0 ends it after this one', '15m')
     .option('--new', 'add a new debug container even if one of yours can be reused')
-    .option('--timeout <duration>', 'how long to wait for the debug container to start', '2m')
+    .option('--timeout <duration>', 'how long to wait for the debug container to start (at most 24h)', '2m')
     .option('-t, --tty', 'allocate a TTY for the command after --')
     .option('--no-stdin', 'do not forward stdin to the command')
     .option('--escape-char <char>', 'escape character for TTY sessions ("none" to disable)', '~')
     .addHelpText('after', '\nExamples:\n  kdbg attach web-0\n  kdbg attach deploy/api -c app -- ss -tlnp\n  kdbg attach web-0 -p netshoot -- tcpdump -i any -w - port 80 > web.pcap\n');
   addClusterOptions(cmd);
-  cmd.addOption(new Option('--as-group <group>', 'group to impersonate (repeatable)').argParser((v: string, prev: string[] = []) => [...prev, v]));
-  cmd.action((target: string | undefined, flags: AttachFlags) => {
-    setResult(
-      (async () => {
-        const runtime = rt();
-        const { planAttach } = await import('./options.ts');
-        const plan = planAttach(flags, target, remoteCommand, Boolean(runtime.stdin.isTTY));
-        const { runAttach } = await import('./run.ts');
-        return runAttach(plan, runtime);
-      })(),
-    );
-  });
+  cmd.action((target: string | undefined, flags: AttachFlags) =>
+    ctx.run(async (io) => {
+      const { planAttach } = await import('./options.ts');
+      const plan = planAttach(flags, target, ctx.remoteCommand, Boolean(io.stdin.isTTY));
+      const { runAttach } = await import('./run.ts');
+      return runAttach(plan, io);
+    }, { takesCommand: true }),
+  );
   return cmd;
 }

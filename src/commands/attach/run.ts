@@ -1,194 +1,111 @@
-// kdbg attach: resolve where, check what the user may do, reuse or add a debug container, run the session.
-import type { V1Container, V1EphemeralContainer, V1Pod } from '@kubernetes/client-node';
-import type { Runtime } from '../../runtime.ts';
+// kdbg attach: the pipeline for one pod: profile, target, identity, then a debug container (reused or added)
+// and one session in it, whose end is the exit code.
+import type { IO } from '../../io.ts';
 import type { KubeClient } from '../../kube/types.ts';
 import type { AttachPlan } from './options.ts';
 import type { Profile } from '../../profiles/profile.ts';
-import { loadKubeClient } from '../../kube/client.ts';
 import { loadProfiles } from '../../profiles/catalog.ts';
-import { parseTarget, resolveContainer, resolvePod, assertDebuggable, impliedContainer } from '../../kube/resolve-pod.ts';
-import { whoAmI, missingPermissions, describePermission, EXEC, PATCH_EPHEMERAL, WATCH_PODS, type Identity } from '../../kube/access.ts';
-import { debugContainer, debugContainerName, ENV, envOf, type DebugContainerInput } from '../../kube/debug-container.ts';
-import { addEphemeralContainer, findReusable } from '../../kube/ephemeral.ts';
-import { waitForRunning, getPod } from '../../kube/wait.ts';
-import { ApiError } from '../../kube/api-error.ts';
-import { terminalChooser } from '../../ui/picker.ts';
-import { startProgress } from '../../ui/progress.ts';
+import { pickPod } from '../../debug/target.ts';
+import { assertDebuggable, impliedContainer, resolveContainer } from '../../debug/target-container.ts';
+import { whoAmI } from '../../debug/preflight.ts';
+import { withDebugContainer } from '../../debug/acquire.ts';
+import { findReusable } from '../../debug/reuse.ts';
+import { debugContainer, ENV, envOf } from '../../debug/spec.ts';
+import { recordSession } from '../../debug/audit.ts';
+import { runSession, type SessionEnd } from '../../session/runner.ts';
 import { whereLine } from '../../ui/where.ts';
-import { runSession, SessionRefused } from './session.ts';
-import { KdbgError } from '../../errors.ts';
+import { withClient } from '../cluster.ts';
+import { ExitCode } from '../../errors.ts';
 
-export async function runAttach(plan: AttachPlan, rt: Runtime): Promise<number> {
-  const { flags } = plan;
-  const client = await loadKubeClient({
-    kubeconfig: flags.kubeconfig,
-    context: flags.context,
-    namespace: flags.namespace,
-    as: flags.as,
-    asGroups: flags.asGroup,
-    env: rt.env,
-    stderr: rt.stderr,
-    stdinIsTTY: Boolean(rt.stdin.isTTY),
-    onWarning: (text) => rt.stderr.write(`Warning: ${text}\n`),
-  });
-  try {
-    return await attach(client, plan, rt);
-  } finally {
-    client.close();
-  }
+export async function runAttach(plan: AttachPlan, io: IO): Promise<number> {
+  const catalog = await loadProfiles({ configPath: plan.flags.config, env: io.env });
+  const profile = catalog.get(plan.flags.profile ?? catalog.defaultProfile);
+  return withClient(plan.flags, io, (client) => attach(client, profile, plan, io));
 }
 
-async function attach(client: KubeClient, plan: AttachPlan, rt: Runtime): Promise<number> {
+async function attach(client: KubeClient, profile: Profile, plan: AttachPlan, io: IO): Promise<number> {
   const { flags } = plan;
   const namespace = client.context.namespace;
-  const catalog = await loadProfiles({ configPath: flags.config, env: rt.env });
-  const profile = catalog.get(flags.profile ?? catalog.defaultProfile);
-  const choose = terminalChooser(rt.stdin, rt.stderr);
+  const spec = { profile, ttlSeconds: plan.ttlSeconds, reason: flags.reason, image: flags.image };
   const identityP = whoAmI(client);
   identityP.catch(() => undefined);
 
-  const fit = (pod: V1Pod, target: V1Container, identity: Identity, name = 'kdbg-pending'): V1EphemeralContainer =>
-    debugContainer(specInput(profile, pod, target.name, identity.user, plan), name);
-
-  const target = parseTarget(plan.podArg, flags.selector);
-  // With the pod named, the access reviews go out with the pod GET and the SelfSubjectReview: one round trip.
-  const reviewsFor = (pod: string) => missingPermissions(client, namespace, pod, [PATCH_EPHEMERAL, WATCH_PODS, ...EXEC]);
-  const earlyReviews = target.kind === 'pod' ? reviewsFor(target.name) : undefined;
-  earlyReviews?.catch(() => undefined);
-  const identityForPick = target.kind === 'workload' ? await identityP : undefined;
-  const pod = await resolvePod({
-    client,
-    namespace,
-    target,
-    choose,
-    now: rt.now,
-    hasReusable: identityForPick && !flags.new ? (p) => reusableIn(p, flags.target, identityForPick, fit) !== undefined : undefined,
-  });
-  const podName = pod.metadata!.name!;
-  const targetContainer = await resolveContainer(pod, flags.target, choose);
-  assertDebuggable(pod, targetContainer.name);
-
+  // among a workload's pods, one that holds a container this call would reuse
+  const reuser = plan.target.kind === 'workload' && !flags.new ? await identityP : undefined;
+  const hasReusable = reuser
+    ? (p: Parameters<typeof findReusable>[0]) => {
+        const t = impliedContainer(p, flags.target);
+        return t !== undefined && findReusable(p, reuser.user, envOf(debugContainer({ ...spec, pod: p, target: t.name, user: reuser.user }, 'x'), ENV.spec)!) !== undefined;
+      }
+    : undefined;
+  const pod = await pickPod({ client, namespace, target: plan.target, choose: io.choose, now: io.now(), hasReusable });
+  const target = await resolveContainer(pod, flags.target, io.choose);
+  assertDebuggable(pod, target.name);
   const identity = await identityP;
-  const wanted = fit(pod, targetContainer, identity);
-  const reusable = flags.new ? undefined : findReusable(pod, identity.user, envOf(wanted, ENV.spec)!);
-  const denied = await (earlyReviews ?? reviewsFor(podName));
-  const missing = reusable ? denied.filter((p) => p !== PATCH_EPHEMERAL && p !== WATCH_PODS) : denied;
-  if (missing.length > 0) {
-    throw new KdbgError(
-      `${identity.user} may not ${missing.map(describePermission).join(', ')} in namespace ${namespace}; kdbg needs it to debug pod ${podName} (nothing was created)`,
+
+  const interrupts = io.interrupts();
+  const audits: Promise<void>[] = [];
+  try {
+    const end = await withDebugContainer(
+      {
+        client,
+        namespace,
+        pod,
+        target: target.name,
+        identity,
+        spec,
+        fresh: flags.new === true,
+        timeoutMs: plan.timeoutMs,
+        io,
+        signal: interrupts.signal,
+        onContainer: (c) =>
+          io.note(whereLine({ context: client.context.contextName, namespace, pod: pod.metadata!.name!, target: target.name, debugContainer: c.name, reused: c.reused, reusedSince: c.startedAt, now: io.now() })),
+      },
+      ({ pod: running, container }) => {
+        const command = plan.command.length ? plan.command : profile.shell;
+        if (audits.length === 0) audits.push(recordSession(client, running, { user: identity.user, container: container.name, reason: flags.reason, command, now: io.now() }));
+        return runSession({
+          client,
+          namespace,
+          pod: running,
+          container: container.name,
+          image: container.image!,
+          command,
+          ttlSeconds: plan.ttlSeconds,
+          tty: plan.tty,
+          stdin: plan.tty || plan.forwardStdin ? io.stdin : undefined,
+          stdout: io.stdout,
+          stderr: io.stderr,
+          escapeChar: plan.escapeChar,
+          stop: interrupts.signal,
+          note: io.note,
+          random: io.random,
+        });
+      },
     );
-  }
-
-  const where = { context: client.context.contextName, namespace, pod: podName, target: targetContainer.name, now: rt.now() };
-  const session = (p: V1Pod, container: string) =>
-    runSession(
-      { client, namespace, pod: p, container, command: plan.command.length ? plan.command : profile.shell, tty: plan.tty, forwardStdin: plan.forwardStdin, escapeChar: plan.escapeChar },
-      rt,
-    );
-
-  const waiting = { client, namespace, pod: podName, timeoutMs: plan.timeoutMs };
-  let current = pod;
-  if (reusable) {
-    rt.stderr.write(`${whereLine({ ...where, debugContainer: reusable.container.name, reused: true, reusedSince: reusable.startedAt })}\n`);
-    const recorded = envOf(reusable.container, ENV.reason);
-    if (flags.reason !== undefined && flags.reason !== recorded) {
-      rt.stderr.write(`kdbg: ${reusable.container.name} records the reason "${recorded ?? ''}"; --new adds one that records yours\n`);
+    await Promise.all(audits);
+    if (end.kind === 'stopped' && end.by === 'escape') {
+      io.stderr.write('\r\n');
+      io.note('session ended with ~.');
     }
-    try {
-      const ready = reusable.starting ? await started({ ...waiting, container: reusable.container, from: pod, earlyStart: false }, rt) : pod;
-      return await session(ready, reusable.container.name);
-    } catch (err) {
-      // The reused container may have ended between our read and the exec: then make a new one.
-      // Its status may still say running: a kubelet reports the end up to a relist late.
-      if (!refused(err)) throw err;
-      current = await getPod(client, namespace, podName);
-      rt.stderr.write(`kdbg: ${reusable.container.name} has stopped; adding a new debug container\n`);
-    }
-  }
-
-  const name = uniqueName(current, profile.name, rt);
-  const container = fit(current, targetContainer, identity, name);
-  rt.stderr.write(`${whereLine({ ...where, debugContainer: name, reused: false })}\n`);
-  const patched = await create(client, namespace, podName, container, rt);
-  const wait = (from: V1Pod, earlyStart: boolean) => started({ ...waiting, container, from, earlyStart }, rt);
-  const running = await wait(patched, true);
-  try {
-    return await session(running, name);
-  } catch (err) {
-    // Exec'd on the Started event, before the status: if the container died at once, its status says why.
-    if (!refused(err)) throw err;
-    return session(await wait(running, false), name);
-  }
-}
-
-async function create(client: KubeClient, namespace: string, pod: string, container: V1EphemeralContainer, rt: Runtime): Promise<V1Pod> {
-  const progress = await startProgress(rt.stderr, `Adding ${container.name} (${container.image})`);
-  try {
-    return await addEphemeralContainer(client, namespace, pod, container);
+    return exitCode(end);
   } finally {
-    progress.stop();
+    interrupts.close();
   }
 }
 
-interface Starting {
-  client: KubeClient;
-  namespace: string;
-  pod: string;
-  container: V1EphemeralContainer;
-  /** the pod as last read: the watch starts after its resourceVersion */
-  from: V1Pod;
-  timeoutMs: number;
-  /** done on the kubelet's Started event, ahead of the status */
-  earlyStart: boolean;
-}
-
-async function started({ client, namespace, pod, container, from, timeoutMs, earlyStart }: Starting, rt: Runtime): Promise<V1Pod> {
-  const progress = await startProgress(rt.stderr, `Starting ${container.name} (${container.image})`);
-  try {
-    return await waitForRunning({
-      client,
-      namespace,
-      pod,
-      container: container.name,
-      image: container.image!,
-      resourceVersion: from.metadata?.resourceVersion ?? '0',
-      patched: from,
-      timeoutMs,
-      earlyStart,
-      onProgress: (text) => progress.update(`${container.name}: ${text}`),
-    });
-  } finally {
-    progress.stop();
+/** attach's meaning of a stop: the exit status of a program that got that signal. */
+function exitCode(end: SessionEnd): number {
+  if (end.kind === 'exited') return end.code;
+  switch (end.by) {
+    case 'INT':
+    case 'escape':
+      return ExitCode.sigint;
+    case 'TERM':
+      return ExitCode.sigterm;
+    case 'HUP':
+      return ExitCode.sighup;
+    case 'PIPE':
+      return ExitCode.stdoutClosed;
   }
 }
-
-/**
- * The exec never ran because of the container: refused on the status channel before any exit code, or at the
- * upgrade because the container is not there or not running (older protocols). Throttling, server errors and
- * denials are not that: a new container would not help and could never be removed.
- */
-function refused(err: unknown): boolean {
-  if (err instanceof SessionRefused) return true;
-  return err instanceof ApiError && /container .*(not found|not running|not valid|stopped)|(not found|not running).*container/i.test(err.message);
-}
-
-function specInput(profile: Profile, pod: V1Pod, target: string, user: string, plan: AttachPlan): DebugContainerInput {
-  return { profile, pod, target, user, ttlSeconds: plan.ttlSeconds, reason: plan.flags.reason, image: plan.flags.image };
-}
-
-function reusableIn(pod: V1Pod, wantedTarget: string | undefined, identity: Identity, fit: (p: V1Pod, c: V1Container, i: Identity) => V1EphemeralContainer) {
-  const target = impliedContainer(pod, wantedTarget);
-  return target && findReusable(pod, identity.user, envOf(fit(pod, target, identity), ENV.spec)!);
-}
-
-function uniqueName(pod: V1Pod, profile: string, rt: Runtime): string {
-  const taken = new Set(
-    [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? []), ...(pod.spec?.ephemeralContainers ?? [])].map((c) => c.name),
-  );
-  for (;;) {
-    const name = debugContainerName(profile, rt.random);
-    if (!taken.has(name)) return name;
-  }
-}
-
-

@@ -1,33 +1,27 @@
 import { Command, Option } from 'commander';
-import type { Runtime } from '../../runtime.ts';
-import { addClusterOptions } from '../cluster-options.ts';
+import type { CommandContext } from '../context.ts';
+import { addClusterOptions, type ClusterFlags } from '../cluster.ts';
 
 /** Options of `kdbg profiles`, which `kdbg profiles show` shares (commander gives them to the parent). */
 export interface ProfilesFlags {
   config?: string;
   /** unset: a table for the list, YAML for show */
-  output?: 'table' | 'json' | 'yaml';
+  output?: 'table' | 'wide' | 'json' | 'yaml';
 }
 
-export interface ShowFlags {
+export interface ShowFlags extends ClusterFlags {
   target?: string;
   image?: string;
   reason?: string;
   ttl: string;
-  namespace?: string;
-  context?: string;
-  kubeconfig?: string;
-  as?: string;
 }
 
-export function profilesCommand(rt: () => Runtime, setResult: (p: Promise<number>) => void): Command {
+export function profilesCommand(ctx: CommandContext): Command {
   const cmd = new Command('profiles')
     .summary('list debug container profiles')
     .option('--config <path>', 'kdbg config file with custom profiles (default: $XDG_CONFIG_HOME/kdbg/config.yaml)')
-    .addOption(new Option('-o, --output <format>', 'output format (default: table; yaml for show)').choices(['table', 'json', 'yaml']))
-    .action((flags: ProfilesFlags) => {
-      setResult(import('./run.ts').then((m) => m.listProfiles(flags, rt())));
-    });
+    .addOption(new Option('-o, --output <format>', 'output format (default: table, cut to the terminal; yaml for show)').choices(['table', 'wide', 'json', 'yaml']))
+    .action((flags: ProfilesFlags) => ctx.run(async (io) => (await import('./run.ts')).listProfiles(flags, io)));
   const show = new Command('show')
     .summary('print the exact container spec kdbg would send')
     .description(
@@ -41,9 +35,9 @@ export function profilesCommand(rt: () => Runtime, setResult: (p: Promise<number
     .option('--reason <text>', 'reason recorded as KDBG_REASON')
     .option('--ttl <duration>', 'idle time after the last session', '15m');
   addClusterOptions(show);
-  show.action((profile: string, pod: string | undefined, flags: ShowFlags) => {
-    setResult(import('./run.ts').then((m) => m.showProfile(profile, pod, flags, cmd.opts<ProfilesFlags>(), rt())));
-  });
+  show.action((profile: string, pod: string | undefined, flags: ShowFlags) =>
+    ctx.run(async (io) => (await import('./run.ts')).showProfile(profile, pod, flags, cmd.opts<ProfilesFlags>(), io)),
+  );
   cmd.addCommand(show);
   return cmd;
 }

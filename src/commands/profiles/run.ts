@@ -1,45 +1,49 @@
 // kdbg profiles / kdbg profiles show: the catalog, and the exact container attach would send.
 import { stringify } from 'yaml';
 import type { V1Pod } from '@kubernetes/client-node';
-import type { Runtime } from '../../runtime.ts';
+import type { IO } from '../../io.ts';
 import type { ProfilesFlags, ShowFlags } from './command.ts';
 import { loadProfiles } from '../../profiles/catalog.ts';
 import { profileJson, profileTable } from '../../profiles/list.ts';
-import { debugContainer } from '../../kube/debug-container.ts';
+import { debugContainer } from '../../debug/spec.ts';
+import { checkImageReference } from '../../debug/image-ref.ts';
 import { parseDuration } from '../../duration.ts';
 import { UsageError } from '../../errors.ts';
+import { withClient } from '../cluster.ts';
 
-export async function listProfiles(flags: ProfilesFlags, rt: Runtime): Promise<number> {
-  const catalog = await loadProfiles({ configPath: flags.config, env: rt.env });
+export async function listProfiles(flags: ProfilesFlags, io: IO): Promise<number> {
+  const catalog = await loadProfiles({ configPath: flags.config, env: io.env });
   const output = flags.output ?? 'table';
-  rt.stdout.write(output === 'table' ? profileTable(catalog) : output === 'json' ? profileJson(catalog) : stringify(JSON.parse(profileJson(catalog))));
+  if (output === 'table' || output === 'wide') {
+    const width = output === 'table' && io.stdout.isTTY ? io.stdout.columns : undefined;
+    io.stdout.write(profileTable(catalog, { width, wide: output === 'wide' }));
+  } else {
+    io.stdout.write(output === 'json' ? profileJson(catalog) : stringify(JSON.parse(profileJson(catalog))));
+  }
   return 0;
 }
 
-export async function showProfile(name: string, podName: string | undefined, flags: ShowFlags, shared: ProfilesFlags, rt: Runtime): Promise<number> {
-  if (shared.output === 'table') throw new UsageError('kdbg profiles show prints yaml or json, not a table');
-  const catalog = await loadProfiles({ configPath: shared.config, env: rt.env });
-  const profile = catalog.get(name);
+export async function showProfile(name: string, podName: string | undefined, flags: ShowFlags, shared: ProfilesFlags, io: IO): Promise<number> {
+  if (shared.output === 'table' || shared.output === 'wide') throw new UsageError('kdbg profiles show prints yaml or json, not a table');
   const ttlSeconds = Math.round(parseDuration('--ttl', flags.ttl) / 1000);
+  if (flags.image !== undefined) checkImageReference('--image', flags.image);
+  const catalog = await loadProfiles({ configPath: shared.config, env: io.env });
+  const profile = catalog.get(name);
   let pod: V1Pod = { spec: { containers: [] } };
   let target = flags.target ?? '<target>';
   let user = '<you>';
   if (podName) {
-    const { loadKubeClient } = await import('../../kube/client.ts');
-    const { getPod } = await import('../../kube/wait.ts');
-    const { resolveContainer } = await import('../../kube/resolve-pod.ts');
-    const { whoAmI } = await import('../../kube/access.ts');
-    const client = await loadKubeClient({ ...flags, env: rt.env, stderr: rt.stderr, stdinIsTTY: false });
-    try {
-      const [p, identity] = await Promise.all([getPod(client, client.context.namespace, podName), whoAmI(client)]);
+    const { namedPod } = await import('../../debug/target.ts');
+    const { resolveContainer } = await import('../../debug/target-container.ts');
+    const { whoAmI } = await import('../../debug/preflight.ts');
+    await withClient(flags, io, async (client) => {
+      const [p, identity] = await Promise.all([namedPod({ client, namespace: client.context.namespace }, podName), whoAmI(client)]);
       pod = p;
       target = (await resolveContainer(p, flags.target, () => undefined)).name;
       user = identity.user;
-    } finally {
-      client.close();
-    }
+    });
   }
   const container = debugContainer({ profile, pod, target, user, ttlSeconds, reason: flags.reason, image: flags.image }, `kdbg-${profile.name}-xxxxx`);
-  rt.stdout.write(shared.output === 'json' ? `${JSON.stringify(container, null, 2)}\n` : stringify(container, { lineWidth: 0 }));
+  io.stdout.write(shared.output === 'json' ? `${JSON.stringify(container, null, 2)}\n` : stringify(container, { lineWidth: 0 }));
   return 0;
 }

@@ -1,6 +1,6 @@
 // Turns the selected user into request headers and TLS client material, renewing what can expire.
 import { readFileSync } from 'node:fs';
-import { KdbgError } from '../errors.ts';
+import { KdbgError } from '../../errors.ts';
 import { authProviderAuthorization } from './auth-provider.ts';
 import { ExecPlugin } from './exec-plugin.ts';
 import type { KubeTarget, UserSettings } from './kubeconfig.ts';
@@ -102,7 +102,7 @@ function cachedFile(file: string): () => string {
         readAt = Date.now();
       } catch (err) {
         if (content === undefined) {
-          throw new KdbgError(`cannot read token file ${file}: ${(err as NodeJS.ErrnoException).code}`);
+          throw new KdbgError('config', `cannot read token file ${file}: ${(err as NodeJS.ErrnoException).code}`);
         }
       }
     }

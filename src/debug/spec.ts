@@ -1,14 +1,16 @@
-// Fits a profile to a pod: the exact ephemeral container kdbg sends. `kdbg profiles show` and `kdbg attach`
-// both build it here.
+// Fits a profile to a pod: the exact ephemeral container kdbg sends, its reuse identity and its name.
+// `kdbg profiles show` and `kdbg attach` both build it here.
 import { createHash } from 'node:crypto';
 import type { V1Container, V1EphemeralContainer, V1EnvVar, V1Pod, V1SecurityContext } from '@kubernetes/client-node';
 import type { Profile } from '../profiles/profile.ts';
-import { idleCommand } from '../session/in-container.ts';
+import { idleCommand } from './programs.ts';
 
 export const ENV = {
   name: 'KDBG_NAME',
   user: 'KDBG_USER',
+  /** the TTL the container started with; a later session may set another one (programs.ts) */
   ttl: 'KDBG_TTL',
+  profile: 'KDBG_PROFILE',
   reason: 'KDBG_REASON',
   spec: 'KDBG_SPEC',
 } as const;
@@ -24,14 +26,29 @@ export interface DebugContainerInput {
   image?: string | undefined;
 }
 
+/** The longest TTL a debug container may idle for. */
+export const MAX_TTL_SECONDS = 7 * 24 * 3600;
+
 const NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
-/** `kdbg-<profile>-<5>`, drawn from kubectl's vowel-free alphabet; `random` yields bytes. */
-export function debugContainerName(profile: string, random: (n: number) => Buffer): string {
-  const bytes = random(5);
+function nameFrom(profile: string, bytes: Buffer): string {
   let suffix = '';
-  for (const b of bytes) suffix += NAME_ALPHABET[b % NAME_ALPHABET.length];
+  for (const b of bytes.subarray(0, 5)) suffix += NAME_ALPHABET[b % NAME_ALPHABET.length];
   return `kdbg-${profile}-${suffix}`;
+}
+
+/** `kdbg-<profile>-<5>` from kubectl's vowel-free alphabet, at random (--new); `random` yields bytes. */
+export function randomName(profile: string, random: (n: number) => Buffer): string {
+  return nameFrom(profile, random(5));
+}
+
+/**
+ * The name of a reusable container: the same for every caller with this user and spec identity, so concurrent
+ * callers send the same PATCH (the API server's no-op) and share one container. `generation` moves past names
+ * taken by containers that ended.
+ */
+export function reusableName(profile: string, user: string, hash: string, generation: number): string {
+  return nameFrom(profile, createHash('sha256').update(`${user}\n${hash}\n${generation}`).digest());
 }
 
 export function debugContainer(input: DebugContainerInput, name: string): V1EphemeralContainer {
@@ -40,6 +57,7 @@ export function debugContainer(input: DebugContainerInput, name: string): V1Ephe
     { name: ENV.name, value: name },
     { name: ENV.user, value: input.user },
     { name: ENV.ttl, value: String(input.ttlSeconds) },
+    { name: ENV.profile, value: profile.name },
     ...Object.entries(profile.env ?? {}).map(([k, v]) => ({ name: k, value: v })),
   ];
   const container: V1EphemeralContainer = {
@@ -72,12 +90,13 @@ function fitSecurityContext(base: V1SecurityContext | undefined, pod: V1Pod, tar
 }
 
 /**
- * A hash of what the container does: the fields kdbg sets, without its name and the free-text reason. Computed
+ * A hash of what the container does: the fields kdbg sets, without its name, its profile's name, the free-text
+ * reason and the TTL (a session sets the TTL of the container it reuses). Computed
  * from a stored container too (the API server adds defaults to fields outside this list), so a container whose
  * KDBG_SPEC label does not match its own spec is never taken for one of ours.
  */
 export function specHash(container: V1EphemeralContainer): string {
-  const skip = new Set<string>([ENV.name, ENV.reason, ENV.spec]);
+  const skip = new Set<string>([ENV.name, ENV.ttl, ENV.profile, ENV.reason, ENV.spec]);
   const canonical = canonicalJson({
     image: container.image,
     command: container.command,

@@ -1,10 +1,12 @@
-// The shell programs kdbg runs inside its debug containers. POSIX sh only (busybox ash, dash, bash), no
-// tools beyond mkdir, date, cat, rm, sleep, kill and (when present) setsid.
+// The shell programs kdbg runs inside its debug containers: the contract between kdbg and its idle container.
+// POSIX sh only (busybox ash, dash, bash), no tools beyond mkdir, date, cat, rm, mv, sleep, kill and (when
+// present) setsid.
 //
 // Layout under ${TMPDIR:-/tmp}/$KDBG_NAME (one directory per debug container):
 //   idle.pid      the idle process
 //   last          epoch seconds when the last session ended (or the container started)
 //   used          exists once a session has started (for --ttl 0)
+//   ttl           seconds to idle after the last session, as the latest session set it (else $KDBG_TTL)
 //   s/ID          a session's own PID (the wrapper's, or the TTY program's)
 //   s/ID.pg       the process group kdbg signals on Ctrl-C: recorded by kdbg's wrapper, never guessed
 //   s/ID.hb       epoch seconds of the last heartbeat from the session's kdbg
@@ -19,17 +21,45 @@ export const HEARTBEAT_EVERY_MS = 10_000;
 
 const DIR = 'd="${TMPDIR:-/tmp}/$KDBG_NAME"';
 
+/** Counts, into $n, the sessions whose recorded process still lives. */
+const LIVE_SESSIONS = `n=0
+for f in "$d"/s/*; do
+  case $f in *.pg | *.hb | *.new) continue ;; esac
+  pid=$(cat "$f" 2>/dev/null)
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && n=$((n + 1))
+done`;
+
 /**
- * The debug container's main process. Idles until no session has run for $KDBG_TTL seconds (0: until the first
- * session ends); ends a session whose kdbg stopped sending heartbeats; exits within a second of SIGTERM.
+ * The debug container's main process. Idles until no session has run for its TTL (0: until the first session
+ * ends); ends a session whose kdbg stopped sending heartbeats; on SIGTERM (kdbg stop) hangs up its sessions,
+ * KILLs what is left of them a second later, and exits.
  */
 const IDLE_SCRIPT = `${DIR}
 mkdir -p "$d/s" || exit 1
 echo $$ >"$d/idle.pid"
 started=$(date +%s)
 echo "$started" >"$d/last"
-trap 'exit 0' TERM INT HUP
+signal_sessions() {
+  signalled=
+  for f in "$d"/s/*.pg; do
+    [ -f "$f" ] || continue
+    pg=$(cat "$f" 2>/dev/null)
+    [ -n "$pg" ] && { kill -"$1" -"$pg" 2>/dev/null || kill -"$1" "$pg" 2>/dev/null; } && signalled=1
+  done
+}
+end() {
+  signal_sessions HUP
+  if [ -n "$signalled" ]; then
+    sleep 1
+    signal_sessions KILL
+  fi
+  exit 0
+}
+trap end TERM
+trap 'exit 0' INT HUP
 while :; do
+  ttl=$(cat "$d/ttl" 2>/dev/null)
+  case $ttl in '' | *[!0-9]*) ttl=$KDBG_TTL ;; esac
   now=$(date +%s)
   busy=
   for f in "$d"/s/*; do
@@ -48,11 +78,11 @@ while :; do
     echo "$now" >"$d/last"
   done
   if [ -z "$busy" ]; then
-    if [ "$KDBG_TTL" = 0 ]; then
+    if [ "$ttl" = 0 ]; then
       # after its session; or, if no session ever came (kdbg was stopped before it), after a grace period
       [ -e "$d/used" ] && exit 0
       [ $((now - started)) -ge ${TTL0_GRACE_S} ] && exit 0
-    elif [ $((now - $(cat "$d/last"))) -ge "$KDBG_TTL" ]; then
+    elif [ $((now - $(cat "$d/last"))) -ge "$ttl" ]; then
       exit 0
     fi
   fi
@@ -73,15 +103,19 @@ exec sh "$d/idle"
 `;
 
 /**
- * Runs one session's command: `sh -c WRAPPER kdbg ID CMD...`. The wrapper records itself as the session and
- * as the process group to signal, then becomes the command (exec), so the command keeps the wrapper's PID and
+ * Runs one session's command: `sh -c WRAPPER kdbg ID TTL IMAGE CMD...`. The wrapper says so plainly (exit 127)
+ * when the image has no such command, sets the container's TTL, records
+ * itself as the session and as the process group to signal, then becomes the command (exec), so the command
+ * keeps the wrapper's PID and
  * default signal dispositions. A TTY program is already a session leader; a piped one becomes one through
  * setsid, which does not fork for a process that does not lead a group. The idle process notices when that
  * PID is gone and marks the session ended.
  */
 export const SESSION_WRAPPER = `${DIR}
 id=$1
-shift
+ttl=$2
+image=$3
+shift 3
 i=0
 while [ ! -d "$d/s" ] && [ $i -lt 30 ]; do sleep 0.1; i=$((i + 1)); done
 [ -d "$d/s" ] || { echo "kdbg: this debug container has no idle process" >&2; exit 126; }
@@ -89,6 +123,8 @@ date +%s >"$d/s/$id.hb.new" && mv -f "$d/s/$id.hb.new" "$d/s/$id.hb"
 echo $$ >"$d/s/$id.pg.new" && mv -f "$d/s/$id.pg.new" "$d/s/$id.pg"
 echo $$ >"$d/s/$id.new" && mv -f "$d/s/$id.new" "$d/s/$id"
 : >"$d/used"
+echo "$ttl" >"$d/ttl.new" && mv -f "$d/ttl.new" "$d/ttl"
+command -v "$1" >/dev/null 2>&1 || { echo "$1: command not found in the debug container (image $image)" >&2; exit 127; }
 read -r _ _ _ _ pgrp _ </proc/$$/stat 2>/dev/null || pgrp=
 if [ "$pgrp" != $$ ] && command -v setsid >/dev/null 2>&1; then exec setsid "$@"; fi
 exec "$@"
@@ -116,6 +152,30 @@ kill -KILL -"$pg" 2>/dev/null || kill -KILL "$pg" 2>/dev/null
 exit 0
 `;
 
+/**
+ * `sh -c STOP kdbg`: says how many sessions are live, then sends SIGTERM to the idle program, which ends them and
+ * exits, and with it the container. Only the PID the idle program recorded, and only if its command line is that
+ * program's: never PID 1 of the pod (the app, with a target) nor anything else. Exits 3 if there is no idle program.
+ */
+export const STOP_SCRIPT = `${DIR}
+pid=$(cat "$d/idle.pid" 2>/dev/null)
+[ -n "$pid" ] || { echo "no idle program" >&2; exit 3; }
+{ cmdline=$(cat "/proc/$pid/cmdline"); } 2>/dev/null
+case $cmdline in *"$d/idle"*) ;; *) echo "no idle program" >&2; exit 3 ;; esac
+${LIVE_SESSIONS}
+echo "sessions $n"
+kill -TERM "$pid"
+`;
+
+/** `sh -c STATE kdbg`: one line, `sessions N last EPOCH ttl SECONDS now EPOCH`, read by kdbg ls --live. */
+export const STATE_SCRIPT = `${DIR}
+now=$(date +%s)
+${LIVE_SESSIONS}
+ttl=$(cat "$d/ttl" 2>/dev/null)
+case $ttl in '' | *[!0-9]*) ttl=$KDBG_TTL ;; esac
+echo "sessions $n last $(cat "$d/last" 2>/dev/null || echo 0) ttl $ttl now $now"
+`;
+
 /** `sh -c HEARTBEAT kdbg ID`: refreshes the session's heartbeat. */
 export const HEARTBEAT_SCRIPT = `${DIR}
 [ -f "$d/s/$1" ] && date +%s >"$d/s/$1.hb.new" && mv -f "$d/s/$1.hb.new" "$d/s/$1.hb"
@@ -125,8 +185,31 @@ export function idleCommand(): string[] {
   return ['sh', '-c', IDLE_ENTRYPOINT];
 }
 
-export function sessionCommand(id: string, command: string[]): string[] {
-  return ['sh', '-c', SESSION_WRAPPER, 'kdbg', id, ...command];
+export function sessionCommand(id: string, ttlSeconds: number, image: string, command: string[]): string[] {
+  return ['sh', '-c', SESSION_WRAPPER, 'kdbg', id, String(ttlSeconds), image, ...command];
+}
+
+export function stopCommand(): string[] {
+  return ['sh', '-c', STOP_SCRIPT, 'kdbg'];
+}
+
+export function stateCommand(): string[] {
+  return ['sh', '-c', STATE_SCRIPT, 'kdbg'];
+}
+
+export interface LiveState {
+  sessions: number;
+  /** seconds the container has idled since its last session ended (0 while one runs) */
+  idleSeconds: number;
+  ttlSeconds: number;
+}
+
+/** Reads STATE_SCRIPT's line; undefined if it is not one. */
+export function parseState(line: string): LiveState | undefined {
+  const m = /^sessions (\d+) last (\d+) ttl (\d+) now (\d+)$/.exec(line.trim());
+  if (!m) return undefined;
+  const [sessions, last, ttl, now] = m.slice(1).map(Number) as [number, number, number, number];
+  return { sessions, idleSeconds: sessions > 0 ? 0 : Math.max(0, now - last), ttlSeconds: ttl };
 }
 
 export function interruptCommand(id: string, signal: 'INT' | 'HUP' | 'TERM' | 'PIPE'): string[] {

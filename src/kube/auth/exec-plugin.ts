@@ -1,6 +1,6 @@
 // client-go exec credential plugins (client.authentication.k8s.io): run with kubectl's contract, cached per process.
 import { spawn } from 'node:child_process';
-import { KdbgError } from '../errors.ts';
+import { KdbgError } from '../../errors.ts';
 import type { ClusterSettings, ExecSettings } from './kubeconfig.ts';
 
 export interface ExecCredential {
@@ -57,7 +57,7 @@ export class ExecPlugin {
 async function runPlugin(s: ExecSettings, ctx: ExecPluginContext): Promise<ExecCredential> {
   const what = `credential plugin "${s.command}" (user "${ctx.userName}")`;
   if (s.interactiveMode === 'Always' && !ctx.stdinIsTTY) {
-    throw new KdbgError(`${what} needs a terminal (interactiveMode: Always), but standard input is not one`);
+    throw new KdbgError('auth', `${what} needs a terminal (interactiveMode: Always), but standard input is not one`);
   }
   const interactive = s.interactiveMode !== 'Never' && ctx.stdinIsTTY;
   const spec: Obj = { interactive };
@@ -78,12 +78,12 @@ async function runPlugin(s: ExecSettings, ctx: ExecPluginContext): Promise<ExecC
   const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
     child.once('error', (err: NodeJS.ErrnoException) => {
       const hint = err.code === 'ENOENT' && s.installHint ? `\n${s.installHint.trimEnd()}` : '';
-      reject(new KdbgError(err.code === 'ENOENT' ? `${what} not found${hint}` : `${what} cannot be run: ${err.code}`));
+      reject(new KdbgError('auth', err.code === 'ENOENT' ? `${what} not found${hint}` : `${what} cannot be run: ${err.code}`));
     });
     child.once('close', (exitCode, exitSignal) => resolve([exitCode, exitSignal]));
   });
   if (code !== 0) {
-    throw new KdbgError(`${what} failed ${signal ? `(killed by ${signal})` : `with exit code ${code}`}`);
+    throw new KdbgError('auth', `${what} failed ${signal ? `(killed by ${signal})` : `with exit code ${code}`}`);
   }
   return parseCredential(Buffer.concat(out).toString('utf8'), s.apiVersion, what);
 }
@@ -94,22 +94,22 @@ function parseCredential(stdout: string, apiVersion: string, what: string): Exec
   try {
     cred = JSON.parse(stdout);
   } catch {
-    throw new KdbgError(`${what} did not print an ExecCredential (its output is not JSON)`);
+    throw new KdbgError('auth', `${what} did not print an ExecCredential (its output is not JSON)`);
   }
-  if (!isObj(cred) || cred.kind !== 'ExecCredential') throw new KdbgError(`${what} did not print an ExecCredential`);
+  if (!isObj(cred) || cred.kind !== 'ExecCredential') throw new KdbgError('auth', `${what} did not print an ExecCredential`);
   if (cred.apiVersion !== apiVersion) {
-    throw new KdbgError(`${what} answered with another apiVersion than the configured ${apiVersion}`);
+    throw new KdbgError('auth', `${what} answered with another apiVersion than the configured ${apiVersion}`);
   }
   const status = isObj(cred.status) ? cred.status : {};
   const token = nonEmpty(status.token);
   const cert = nonEmpty(status.clientCertificateData);
   const key = nonEmpty(status.clientKeyData);
-  if (!cert !== !key) throw new KdbgError(`${what} returned only one of clientCertificateData and clientKeyData`);
-  if (!token && !cert) throw new KdbgError(`${what} returned neither a token nor a client certificate`);
+  if (!cert !== !key) throw new KdbgError('auth', `${what} returned only one of clientCertificateData and clientKeyData`);
+  if (!token && !cert) throw new KdbgError('auth', `${what} returned neither a token nor a client certificate`);
   let expiresAt: number | undefined;
   if (status.expirationTimestamp !== undefined && status.expirationTimestamp !== null) {
     expiresAt = Date.parse(String(status.expirationTimestamp));
-    if (Number.isNaN(expiresAt)) throw new KdbgError(`${what} returned an invalid expirationTimestamp`);
+    if (Number.isNaN(expiresAt)) throw new KdbgError('auth', `${what} returned an invalid expirationTimestamp`);
   }
   return { token, cert, key, expiresAt };
 }

@@ -2,7 +2,7 @@
 // its import; it gets kdbg's already-merged selection, so kubectl's merge rules still hold.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { RequestOptions } from 'node:https';
-import { KdbgError } from '../errors.ts';
+import { KdbgError } from '../../errors.ts';
 
 /** Returns a function yielding the Authorization header value the provider produces (it refreshes as needed). */
 export function authProviderAuthorization(
@@ -21,7 +21,7 @@ export function authProviderAuthorization(
       await (await kc).applyToHTTPSOptions({ headers } as RequestOptions);
     } catch {
       // Its messages may carry tokens or a helper's output, so none of it is shown.
-      throw new KdbgError(`auth-provider "${provider.name}" of user "${userName}" could not produce a credential`);
+      throw new KdbgError('auth', `auth-provider "${provider.name}" of user "${userName}" could not produce a credential`);
     }
     return typeof headers.Authorization === 'string' ? headers.Authorization : undefined;
   };

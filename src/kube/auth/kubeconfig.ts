@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { parseDocument, stringify } from 'yaml';
-import { KdbgError } from '../errors.ts';
+import { KdbgError } from '../../errors.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -51,6 +51,8 @@ export interface KubeTarget {
 
 /** The merged content of all kubeconfig files: the first file to set a value wins. */
 export interface MergedKubeconfig {
+  /** the files looked at, in order, and whether each was there */
+  sources: { file: string; found: boolean }[];
   currentContext: string;
   clusters: Map<string, Obj>;
   users: Map<string, Obj>;
@@ -64,7 +66,7 @@ export interface KubeconfigSources {
 
 /** --kubeconfig (must exist), else every file in $KUBECONFIG (missing ones skipped), else ~/.kube/config. */
 export function loadMergedKubeconfig({ kubeconfig, env }: KubeconfigSources): MergedKubeconfig {
-  const merged: MergedKubeconfig = { currentContext: '', clusters: new Map(), users: new Map(), contexts: new Map() };
+  const merged: MergedKubeconfig = { sources: [], currentContext: '', clusters: new Map(), users: new Map(), contexts: new Map() };
   const files = kubeconfig
     ? [kubeconfig]
     : env.KUBECONFIG
@@ -72,8 +74,9 @@ export function loadMergedKubeconfig({ kubeconfig, env }: KubeconfigSources): Me
       : [path.join(env.HOME || homedir(), '.kube', 'config')];
   for (const file of files) {
     const text = readIfExists(file);
+    merged.sources.push({ file, found: text !== undefined });
     if (text !== undefined) mergeFile(merged, file, text);
-    else if (kubeconfig) throw new KdbgError(`kubeconfig file ${kubeconfig} does not exist`);
+    else if (kubeconfig) throw new KdbgError('config', `kubeconfig file ${kubeconfig} does not exist`);
   }
   return merged;
 }
@@ -83,7 +86,7 @@ function readIfExists(file: string): string | undefined {
     return readFileSync(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new KdbgError(`cannot read kubeconfig ${file}: ${(err as NodeJS.ErrnoException).code}`);
+    throw new KdbgError('config', `cannot read kubeconfig ${file}: ${(err as NodeJS.ErrnoException).code}`);
   }
 }
 
@@ -93,11 +96,11 @@ function mergeFile(merged: MergedKubeconfig, file: string, text: string): void {
   const bad = doc.errors[0];
   if (bad) {
     const at = bad.linePos?.[0];
-    throw new KdbgError(`kubeconfig ${file} is not valid YAML${at ? ` (line ${at.line}, column ${at.col})` : ''}`);
+    throw new KdbgError('config', `kubeconfig ${file} is not valid YAML${at ? ` (line ${at.line}, column ${at.col})` : ''}`);
   }
   const config = doc.toJS() as unknown;
   if (config === null || config === undefined) return;
-  if (!isObj(config)) throw new KdbgError(`kubeconfig ${file} is not a mapping`);
+  if (!isObj(config)) throw new KdbgError('config', `kubeconfig ${file} is not a mapping`);
   const base = path.dirname(path.resolve(file));
   if (!merged.currentContext && typeof config['current-context'] === 'string') {
     merged.currentContext = config['current-context'];
@@ -112,8 +115,11 @@ function mergeFile(merged: MergedKubeconfig, file: string, text: string): void {
     const entries = new Map<string, Obj>();
     for (const item of asArray(config[listKey])) {
       if (!isObj(item) || typeof item.name !== 'string') continue;
-      if (entries.has(item.name)) throw new KdbgError(`kubeconfig ${file} lists ${itemKey} "${item.name}" twice`);
-      entries.set(item.name, isObj(item[itemKey]) ? item[itemKey] : {});
+      if (entries.has(item.name)) throw new KdbgError('config', `kubeconfig ${file} lists ${itemKey} "${item.name}" twice`);
+      const body = item[itemKey];
+      // a body that is not a mapping would otherwise mean no credentials, and requests sent anonymously
+      if (body !== undefined && body !== null && !isObj(body)) throw new KdbgError('config', `kubeconfig ${file}: ${itemKey} "${item.name}" is not a mapping`);
+      entries.set(item.name, isObj(body) ? body : {});
     }
     for (const [name, body] of entries) {
       if (into.has(name)) continue;
@@ -148,14 +154,14 @@ export function selectContext(merged: MergedKubeconfig, opts: SelectOptions): Ku
   const contextName = opts.context || merged.currentContext;
   if (!contextName) return undefined;
   const context = merged.contexts.get(contextName);
-  if (!context) throw new KdbgError(`context "${contextName}" not found in kubeconfig`);
+  if (!context) throw new KdbgError('config', `context "${contextName}" not found in kubeconfig`);
   const clusterName = str(context.cluster);
-  if (!clusterName) throw new KdbgError(`context "${contextName}" names no cluster`);
+  if (!clusterName) throw new KdbgError('config', `context "${contextName}" names no cluster`);
   const cluster = merged.clusters.get(clusterName);
-  if (!cluster) throw new KdbgError(`cluster "${clusterName}" (of context "${contextName}") not found in kubeconfig`);
+  if (!cluster) throw new KdbgError('config', `cluster "${clusterName}" (of context "${contextName}") not found in kubeconfig`);
   const userName = str(context.user) ?? '';
   const user = userName ? merged.users.get(userName) : {};
-  if (!user) throw new KdbgError(`user "${userName}" (of context "${contextName}") not found in kubeconfig`);
+  if (!user) throw new KdbgError('config', `user "${userName}" (of context "${contextName}") not found in kubeconfig`);
   const settings = userSettings(userName, user, opts);
   if (isObj(user['auth-provider'])) {
     // The merged selection (paths already absolute), so client-node sees what kubectl's rules chose.
@@ -180,8 +186,8 @@ export function selectContext(merged: MergedKubeconfig, opts: SelectOptions): Ku
 
 function clusterSettings(name: string, c: Obj): ClusterSettings {
   const server = str(c.server)?.replace(/\/+$/, '');
-  if (!server) throw new KdbgError(`cluster "${name}" has no server`);
-  if (!/^https?:\/\/[^/]/.test(server)) throw new KdbgError(`cluster "${name}": server must be an http:// or https:// URL`);
+  if (!server) throw new KdbgError('config', `cluster "${name}" has no server`);
+  if (!/^https?:\/\/[^/]/.test(server)) throw new KdbgError('config', `cluster "${name}": server must be an http:// or https:// URL`);
   const execExtension = asArray(c.extensions).find(
     (e) => isObj(e) && e.name === 'client.authentication.k8s.io/exec',
   ) as Obj | undefined;
@@ -216,10 +222,10 @@ function userSettings(name: string, u: Obj, opts: SelectOptions): UserSettings {
 function execSettings(what: string, e: Obj): ExecSettings {
   const command = str(e.command);
   const apiVersion = str(e.apiVersion);
-  if (!command || !apiVersion) throw new KdbgError(`${what}: exec needs both command and apiVersion`);
+  if (!command || !apiVersion) throw new KdbgError('config', `${what}: exec needs both command and apiVersion`);
   const mode = e.interactiveMode ?? 'IfAvailable';
   if (mode !== 'Never' && mode !== 'IfAvailable' && mode !== 'Always') {
-    throw new KdbgError(`${what}: exec interactiveMode must be Never, IfAvailable or Always`);
+    throw new KdbgError('config', `${what}: exec interactiveMode must be Never, IfAvailable or Always`);
   }
   return {
     command,
@@ -243,7 +249,7 @@ function fileOrData(o: Obj, key: string, what: string): Buffer | undefined {
   try {
     return readFileSync(file);
   } catch (err) {
-    throw new KdbgError(`${what}: cannot read ${key} ${file}: ${(err as NodeJS.ErrnoException).code}`);
+    throw new KdbgError('config', `${what}: cannot read ${key} ${file}: ${(err as NodeJS.ErrnoException).code}`);
   }
 }
 
@@ -258,4 +264,13 @@ function asArray(v: unknown): unknown[] {
 
 function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** What was read, for "no current context": `in F1, F2 (F3 does not exist)` or `F1 does not exist`. */
+export function describeSources(merged: MergedKubeconfig): string {
+  const found = merged.sources.filter((s) => s.found).map((s) => s.file);
+  const missing = merged.sources.filter((s) => !s.found).map((s) => s.file);
+  const absent = missing.length ? `${missing.join(', ')} ${missing.length === 1 ? 'does' : 'do'} not exist` : '';
+  if (found.length === 0) return `no kubeconfig was read: ${absent}`;
+  return `none in ${found.join(', ')}${absent ? ` (${absent})` : ''}`;
 }

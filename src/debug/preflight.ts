@@ -1,6 +1,7 @@
-// Who kdbg acts as, and whether that user may do what a debug session needs, asked before anything is created.
-import type { KubeClient } from './types.ts';
-import { ApiError } from './api-error.ts';
+// Who kdbg acts as, and whether that user may do what a new debug container needs, asked before it is created.
+import type { KubeClient } from '../kube/types.ts';
+import { ApiError } from '../kube/api-error.ts';
+import { KdbgError } from '../errors.ts';
 
 export interface Identity {
   /** from a SelfSubjectReview; the kubeconfig user name where the server has none (before 1.28) */
@@ -36,6 +37,8 @@ export const EXEC: Permission[] = [
   { verb: 'get', resource: 'pods', subresource: 'exec' },
   { verb: 'create', resource: 'pods', subresource: 'exec' },
 ];
+/** What adding a debug container and running a session in it takes. */
+export const TO_CREATE: Permission[] = [PATCH_EPHEMERAL, WATCH_PODS, ...EXEC];
 
 export function describePermission(p: Permission): string {
   return `${p.verb} ${p.resource}${p.subresource ? `/${p.subresource}` : ''}`;
@@ -57,4 +60,11 @@ export async function missingPermissions(client: KubeClient, namespace: string, 
     ),
   );
   return wanted.filter((_, i) => answers[i]?.status?.allowed !== true);
+}
+
+/** Throws a `forbidden` error naming every denied permission; `purpose` ends the sentence. */
+export async function assertPermitted(client: KubeClient, namespace: string, pod: string, identity: Identity, wanted: Permission[], purpose: string): Promise<void> {
+  const missing = await missingPermissions(client, namespace, pod, wanted);
+  if (missing.length === 0) return;
+  throw new KdbgError('forbidden', `${identity.user} may not ${missing.map(describePermission).join(', ')} in namespace ${namespace}; ${purpose}`);
 }

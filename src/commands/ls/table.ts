@@ -1,0 +1,53 @@
+// The rows of kdbg ls.
+import type { DebugContainerRecord, DebugContainerState } from '../../debug/inventory.ts';
+import { ageOf, formatAge } from '../../ui/age.ts';
+import { formatTable, type TableOptions } from '../../ui/table.ts';
+
+export interface LsTableOptions extends TableOptions {
+  wide: boolean;
+  allNamespaces: boolean;
+  live: boolean;
+  now: Date;
+}
+
+type Column = [header: string, cell: (r: DebugContainerRecord) => string];
+
+export function lsTable(records: DebugContainerRecord[], o: LsTableOptions): string {
+  const columns: Column[] = [];
+  if (o.allNamespaces) columns.push(['NAMESPACE', (r) => r.namespace]);
+  columns.push(
+    ['POD', (r) => r.pod],
+    ['NAME', (r) => r.name],
+    ['BY', (r) => r.createdBy],
+    ['PROFILE', (r) => r.profile ?? '-'],
+    ['TARGET', (r) => r.target ?? '-'],
+    ['STATE', (r) => stateText(r.state)],
+    ['AGE', (r) => (r.state.startedAt ? ageOf(r.state.startedAt, o.now) : '-')],
+    ['TTL', ttlText],
+  );
+  if (o.live) columns.push(['SESSIONS', (r) => (r.live ? String(r.live.sessions) : '-')]);
+  columns.push(['REUSABLE', (r) => (r.reusableByYou ? 'yes' : 'no')], ['IMAGE', (r) => r.image]);
+  if (o.wide) columns.push(['IMAGE ID', (r) => r.imageID ?? '-'], ['REASON', (r) => r.reason ?? '-']);
+  const rows = [columns.map(([h]) => h), ...records.map((r) => columns.map(([, cell]) => cell(r)))];
+  return formatTable(rows, { width: o.width, headers: o.headers });
+}
+
+function stateText(s: DebugContainerState): string {
+  switch (s.phase) {
+    case 'running':
+      return 'Running';
+    case 'waiting':
+      return s.reason ?? 'Waiting';
+    case 'terminated':
+      return `Terminated (${s.reason ?? 'exit'} ${s.exitCode ?? '?'})`;
+    case 'unknown':
+      return 'Unknown';
+  }
+}
+
+/** The TTL left when read live, else the TTL it started with; `-` where it has none or has ended. */
+function ttlText(r: DebugContainerRecord): string {
+  if (r.state.phase === 'terminated' || !r.kdbg) return '-';
+  if (r.live) return r.live.sessions > 0 ? `${formatAge(r.live.ttlSeconds * 1000)} after` : `${formatAge(r.live.ttlLeftSeconds * 1000)} left`;
+  return r.ttlSeconds === undefined ? '-' : r.ttlSeconds === 0 ? 'after 1 session' : formatAge(r.ttlSeconds * 1000);
+}

@@ -1,0 +1,106 @@
+// The correctness loop every command runs on: use the user's debug container that runs with the same spec, else
+// add one (under the name concurrent callers agree on) and use it on the kubelet's Started event; where the exec
+// is refused because the container is not running, wait for its status or move on to a new one. A command that
+// may have started is never run again (runner.ts only reports NotRunning when nothing ran).
+import type { V1EphemeralContainer, V1Pod } from '@kubernetes/client-node';
+import type { KubeClient } from '../kube/types.ts';
+import type { IO } from '../io.ts';
+import { getPod } from '../kube/pods.ts';
+import { addDebugContainer } from './add.ts';
+import { assertImageNotFailed, findReusable, freshReusableName, unusedRandomName } from './reuse.ts';
+import { debugContainer, ENV, envOf, type DebugContainerInput } from './spec.ts';
+import { NotRunning } from './states.ts';
+import { assertPermitted, TO_CREATE, type Identity } from './preflight.ts';
+import { waitForRunning } from './wait.ts';
+
+export interface AcquireRequest {
+  client: KubeClient;
+  namespace: string;
+  pod: V1Pod;
+  target: string;
+  identity: Identity;
+  spec: Omit<DebugContainerInput, 'pod' | 'target' | 'user'>;
+  /** --new: a new container under a random name, even if one could be reused */
+  fresh: boolean;
+  timeoutMs: number;
+  io: Pick<IO, 'note' | 'progress' | 'random'>;
+  signal?: AbortSignal | undefined;
+  /** the container about to be used: once it exists, before any session */
+  onContainer(c: { name: string; reused: boolean; startedAt?: Date | undefined }): void;
+}
+
+export interface Acquired {
+  /** the pod as last read, with the container running (or started, by its event) */
+  pod: V1Pod;
+  container: V1EphemeralContainer;
+}
+
+export async function withDebugContainer<T>(req: AcquireRequest, use: (a: Acquired) => Promise<T>): Promise<T> {
+  const { client, namespace, identity } = req;
+  const podName = req.pod.metadata!.name!;
+  const fit = (pod: V1Pod, name: string) => debugContainer({ ...req.spec, pod, target: req.target, user: identity.user }, name);
+  const wait = (container: V1EphemeralContainer, from: V1Pod, earlyStart: boolean) => started(req, container, from, earlyStart);
+
+  let pod = req.pod;
+  const hash = envOf(fit(pod, 'kdbg-pending'), ENV.spec)!;
+  if (!req.fresh) {
+    const reusable = findReusable(pod, identity.user, hash);
+    if (reusable) {
+      req.onContainer({ name: reusable.container.name, reused: true, startedAt: reusable.startedAt });
+      try {
+        const ready = reusable.starting ? await wait(reusable.container, pod, false) : pod;
+        return await use({ pod: ready, container: reusable.container });
+      } catch (err) {
+        // It ended between our read and the exec (its status may still say running: a kubelet reports the end
+        // up to a relist late): make a new one.
+        if (!(err instanceof NotRunning)) throw err;
+        pod = await getPod(client, namespace, podName);
+        req.io.note(`${reusable.container.name} has stopped; adding a new debug container`);
+      }
+    }
+    assertImageNotFailed(pod, req.spec.image ?? req.spec.profile.image);
+  }
+
+  await assertPermitted(client, namespace, podName, identity, TO_CREATE, `kdbg needs it to debug pod ${podName} (nothing was created)`);
+  const name = req.fresh ? unusedRandomName(pod, req.spec.profile.name, req.io.random) : freshReusableName(pod, req.spec.profile.name, identity.user, hash);
+  const container = fit(pod, name);
+  const added = await add(req, container);
+  req.onContainer({ name, reused: added.existed });
+  const running = await wait(container, added.pod, !added.existed);
+  try {
+    return await use({ pod: running, container });
+  } catch (err) {
+    // Used on the Started event, before the status: if the container died at once, its status says why.
+    if (!(err instanceof NotRunning)) throw err;
+    return use({ pod: await wait(container, running, false), container });
+  }
+}
+
+async function add(req: AcquireRequest, container: V1EphemeralContainer) {
+  const progress = await req.io.progress(`Adding ${container.name} (${container.image})`);
+  try {
+    return await addDebugContainer(req.client, req.namespace, req.pod.metadata!.name!, container);
+  } finally {
+    progress.stop();
+  }
+}
+
+async function started(req: AcquireRequest, container: V1EphemeralContainer, from: V1Pod, earlyStart: boolean): Promise<V1Pod> {
+  const progress = await req.io.progress(`Starting ${container.name} (${container.image})`);
+  try {
+    return await waitForRunning({
+      client: req.client,
+      namespace: req.namespace,
+      pod: req.pod.metadata!.name!,
+      container: container.name,
+      image: container.image!,
+      from,
+      timeoutMs: req.timeoutMs,
+      earlyStart,
+      signal: req.signal,
+      onProgress: (text) => progress.update(`${container.name}: ${text}`),
+    });
+  } finally {
+    progress.stop();
+  }
+}

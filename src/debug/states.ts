@@ -1,0 +1,73 @@
+// What a debug container's status says: running, still starting, or failed for a reason waiting will not fix.
+import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
+import { KdbgError } from '../errors.ts';
+
+/** Waiting reasons a container does not recover from by waiting longer. */
+export const FATAL_WAITING: ReadonlySet<string> = new Set([
+  'ErrImagePull',
+  'ImagePullBackOff',
+  'InvalidImageName',
+  'ErrImageNeverPull',
+  'CreateContainerConfigError',
+  'CreateContainerError',
+  'RunContainerError',
+]);
+
+export function ephemeralStatus(pod: V1Pod, name: string): V1ContainerStatus | undefined {
+  return pod.status?.ephemeralContainerStatuses?.find((s) => s.name === name);
+}
+
+type Verdict = { kind: 'running' } | { kind: 'failed'; error: KdbgError } | { kind: 'waiting'; text?: string };
+
+export function judgeStatus(status: V1ContainerStatus | undefined, image: string, name: string): Verdict {
+  const state = status?.state;
+  if (!state) return { kind: 'waiting' };
+  if (state.running) return { kind: 'running' };
+  if (state.terminated) {
+    const t = state.terminated;
+    if (noShell(t.message, t.exitCode)) return { kind: 'failed', error: noShellError(image) };
+    const why = [t.reason, t.message].filter(Boolean).join(': ');
+    return {
+      kind: 'failed',
+      error: new KdbgError('unusable', `debug container ${name} exited with code ${t.exitCode} before a session could start${why ? ` (${why})` : ''}`),
+    };
+  }
+  const w = state.waiting;
+  if (w?.reason && FATAL_WAITING.has(w.reason)) {
+    if (noShell(w.message, undefined)) return { kind: 'failed', error: noShellError(image) };
+    return { kind: 'failed', error: new KdbgError('unusable', `debug container ${name}: ${w.reason}: ${w.message ?? 'no message from the kubelet'}`) };
+  }
+  return { kind: 'waiting', text: w?.reason ? `${w.reason}${w.message ? `: ${w.message}` : ''}` : undefined };
+}
+
+/** The runtime could not find `sh` (containerd: StartError, `exec: "sh": executable file not found in $PATH`). */
+function noShell(message: string | undefined, exitCode: number | undefined): boolean {
+  if (message && /"sh": (executable file not found|no such file or directory)/i.test(message)) return true;
+  return exitCode === 127 && !message;
+}
+
+function noShellError(image: string): KdbgError {
+  return new KdbgError('unusable', `image ${image} has no shell; kdbg needs one (pick a profile or --image with sh)`);
+}
+
+/**
+ * The API server or the node refused an exec because the container is not running or not there: the command
+ * never started, so it may run in another container. Nothing else is taken for this.
+ */
+export class NotRunning extends KdbgError {
+  constructor(message: string) {
+    super('unusable', message);
+    this.name = 'NotRunning';
+  }
+}
+
+/**
+ * The kubelet's `container not found ("NAME")` (it finds only running containers), its `container NAME not
+ * found in pod`, containerd's `container is in CONTAINER_EXITED state`, the API server's `container NAME is not
+ * valid for pod POD`.
+ */
+const NOT_RUNNING = /container not found \(|container \S+ not found in pod|container is in CONTAINER_\w+ state|container \S+ is not valid for pod|pod \S+ not found/;
+
+export function saysNotRunning(message: string): boolean {
+  return NOT_RUNNING.test(message);
+}

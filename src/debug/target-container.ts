@@ -1,0 +1,44 @@
+// Which container of the pod a debug container targets, and whether it can take one now.
+import type { V1Container, V1Pod } from '@kubernetes/client-node';
+import type { Chooser } from '../io.ts';
+import { KdbgError, UsageError } from '../errors.ts';
+import { podName } from './target.ts';
+
+/** The debug target container: -c, else the default-container annotation, else the only one, else ask. */
+export async function resolveContainer(pod: V1Pod, wanted: string | undefined, choose: Chooser): Promise<V1Container> {
+  const containers = pod.spec?.containers ?? [];
+  const names = containers.map((c) => c.name).join(', ');
+  if (wanted && !containers.some((c) => c.name === wanted)) {
+    throw new KdbgError('not-found', `pod ${podName(pod)} has no container "${wanted}"; it has: ${names}`);
+  }
+  const implied = impliedContainer(pod, wanted);
+  if (implied) return implied;
+  const picked = await choose(`Container of ${podName(pod)} to debug`, containers.map((c) => ({ name: c.name, value: c, description: c.image })));
+  if (!picked) throw new UsageError(`pod ${podName(pod)} has ${containers.length} containers (${names}); pick one with -c/--target`);
+  return picked;
+}
+
+/** The container -c names, else the default-container annotation's, else the only one; undefined if it takes a choice. */
+export function impliedContainer(pod: V1Pod, wanted: string | undefined): V1Container | undefined {
+  const containers = pod.spec?.containers ?? [];
+  const byName = (n: string | undefined) => (n ? containers.find((c) => c.name === n) : undefined);
+  if (wanted) return byName(wanted);
+  return byName(pod.metadata?.annotations?.['kubectl.kubernetes.io/default-container']) ?? (containers.length === 1 ? containers[0] : undefined);
+}
+
+/** Refuses before anything is created when a debug container could not be used. */
+export function assertDebuggable(pod: V1Pod, container: string): void {
+  const n = podName(pod);
+  const refuse = (text: string) => new KdbgError('not-debuggable', text);
+  if (pod.metadata?.annotations?.['kubernetes.io/config.mirror']) {
+    throw refuse(`pod ${n} is a static (mirror) pod; the API server cannot add containers to it`);
+  }
+  if (pod.metadata?.deletionTimestamp) throw refuse(`pod ${n} is being deleted`);
+  const phase = pod.status?.phase ?? 'Unknown';
+  if (phase !== 'Running') throw refuse(`pod ${n} is ${phase}, not Running`);
+  const state = pod.status?.containerStatuses?.find((s) => s.name === container)?.state;
+  if (!state?.running) {
+    const why = state?.waiting?.reason ?? (state?.terminated ? `terminated (${state.terminated.reason ?? state.terminated.exitCode})` : 'not running');
+    throw refuse(`container ${container} of pod ${n} is ${why}; a debug container targets a running one`);
+  }
+}

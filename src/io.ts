@@ -1,0 +1,91 @@
+// The process's edges, owned in one place and handed to commands, so a command can also run in-process against
+// other streams: stdin/stdout/stderr, environment, clock, randomness, signals, notes, prompts and spinners.
+import { randomBytes } from 'node:crypto';
+import { terminalChooser } from './ui/picker.ts';
+import { startProgress, type Progress } from './ui/progress.ts';
+
+/** A choice among several; undefined when there is no terminal to ask on. */
+export type Chooser = <T>(message: string, choices: { name: string; value: T; description?: string }[]) => Promise<T> | undefined;
+
+export interface IO {
+  stdin: NodeJS.ReadStream;
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  env: NodeJS.ProcessEnv;
+  now(): Date;
+  random(bytes: number): Buffer;
+  /** subscribes to SIGINT/SIGTERM/SIGHUP; returns the unsubscribe */
+  onSignal(handler: (signal: NodeJS.Signals) => void): () => void;
+  verbose: boolean;
+  /** one `kdbg: …` line on stderr, unless --quiet */
+  note(text: string): void;
+  /** asks on the terminal; never in a pipe */
+  choose: Chooser;
+  /** a spinner on a terminal (unless --quiet), nothing in a pipe */
+  progress(text: string): Promise<Progress>;
+  /**
+   * From now until close(): SIGINT, SIGTERM, SIGHUP, and a reader of stdout or stderr that went away, abort the
+   * signal with 'INT', 'TERM', 'HUP' or 'PIPE'. A command asks for it once, whatever number of sessions it runs.
+   */
+  interrupts(): Interrupts;
+}
+
+export interface Interrupts {
+  signal: AbortSignal;
+  close(): void;
+}
+
+const SIGNAL_REASON: Record<string, string> = { SIGINT: 'INT', SIGTERM: 'TERM', SIGHUP: 'HUP' };
+
+export interface IOOptions {
+  verbose: boolean;
+  quiet: boolean;
+}
+
+export function processIO({ verbose, quiet }: IOOptions): IO {
+  return streamsIO({ stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, verbose, quiet });
+}
+
+export function streamsIO(s: Pick<IO, 'stdin' | 'stdout' | 'stderr' | 'env' | 'verbose'> & { quiet: boolean }): IO {
+  return {
+    stdin: s.stdin,
+    stdout: s.stdout,
+    stderr: s.stderr,
+    env: s.env,
+    now: () => new Date(),
+    random: (n) => randomBytes(n),
+    onSignal(handler) {
+      const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+      for (const sig of signals) process.on(sig, handler);
+      return () => {
+        for (const sig of signals) process.off(sig, handler);
+      };
+    },
+    verbose: s.verbose,
+    note: (text) => {
+      if (!s.quiet) s.stderr.write(`kdbg: ${text}\n`);
+    },
+    choose: terminalChooser(s.stdin, s.stderr),
+    progress: (text) => startProgress(s.quiet ? undefined : s.stderr, text),
+    interrupts() {
+      const controller = new AbortController();
+      const onSignal = (signal: NodeJS.Signals) => {
+        if (!controller.signal.aborted) controller.abort(SIGNAL_REASON[signal]);
+      };
+      const onError = (err: NodeJS.ErrnoException) => {
+        if (err.code === 'EPIPE' && !controller.signal.aborted) controller.abort('PIPE');
+      };
+      const off = this.onSignal(onSignal);
+      s.stdout.on('error', onError);
+      s.stderr.on('error', onError);
+      return {
+        signal: controller.signal,
+        close() {
+          off();
+          s.stdout.off('error', onError);
+          s.stderr.off('error', onError);
+        },
+      };
+    },
+  };
+}

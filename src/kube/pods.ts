@@ -1,0 +1,61 @@
+// Pods over the API: get one, list many (paginated), watch one.
+import type { V1Pod, V1PodList } from '@kubernetes/client-node';
+import type { KubeClient } from './types.ts';
+import { podPath } from './paths.ts';
+import { watch, type Watcher, type WatchEventType } from './watch.ts';
+
+export function getPod(client: KubeClient, namespace: string, name: string): Promise<V1Pod> {
+  return client.request<V1Pod>({ method: 'GET', path: podPath(namespace, name) });
+}
+
+export interface ListPodsOptions {
+  /** undefined: every namespace */
+  namespace: string | undefined;
+  labelSelector?: string | undefined;
+  /** items per page; the API server's continue token fetches the rest */
+  pageSize?: number;
+}
+
+/** Every matching pod, page by page, as one list. */
+export async function listPods(client: KubeClient, opts: ListPodsOptions): Promise<V1Pod[]> {
+  const path = opts.namespace === undefined ? '/api/v1/pods' : podPath(opts.namespace);
+  const items: V1Pod[] = [];
+  let cont: string | undefined;
+  do {
+    const page = await client.request<V1PodList>({
+      method: 'GET',
+      path,
+      query: { labelSelector: opts.labelSelector, limit: String(opts.pageSize ?? 500), continue: cont },
+    });
+    items.push(...page.items);
+    cont = page.metadata?._continue || undefined;
+  } while (cont);
+  return items;
+}
+
+export interface PodWatch {
+  namespace: string;
+  name: string;
+  /** start after this resourceVersion */
+  resourceVersion: string;
+  onEvent(type: WatchEventType, pod: V1Pod): void;
+  onError(err: Error): void;
+  /** the pod as re-read after the watch's history expired (410), before events go on */
+  onRelist?(pod: V1Pod): void;
+}
+
+/** Watches one pod; after 410 Gone it re-reads the pod and goes on from there. */
+export function watchPod(client: KubeClient, w: PodWatch): Watcher {
+  return watch<V1Pod>(client, {
+    path: podPath(w.namespace),
+    query: { fieldSelector: `metadata.name=${w.name}` },
+    resourceVersion: w.resourceVersion,
+    onEvent: w.onEvent,
+    relist: async () => {
+      const pod = await getPod(client, w.namespace, w.name);
+      w.onRelist?.(pod);
+      return pod.metadata?.resourceVersion ?? '0';
+    },
+    onError: w.onError,
+  });
+}
