@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the e2e control-plane binaries (stock kube-apiserver + our kdbg-envd) from e2e/cluster into a cache dir
-# outside the repo, keyed by the Kubernetes version and a hash of e2e/cluster's sources; reuses them when present.
+# Builds the e2e control-plane binaries (stock kube-apiserver + our kdbg-envd; with KDBG_E2E_NODE_KIND=real also the
+# stock kubelet and our pause) from e2e/cluster into a cache dir outside the repo, keyed by the Kubernetes version
+# and a hash of e2e/cluster's sources; reuses the ones present and builds only what is missing.
 # Prints the directory holding the binaries as its last line of stdout (progress goes to stderr).
 #   usage: bash e2e/build.sh            KDBG_E2E_REBUILD=1 forces a rebuild
 set -euo pipefail
@@ -12,7 +13,15 @@ HASH=$(cd "$SRC" && { find . -type f \( -name '*.go' -o -name 'go.mod' -o -name 
   xargs sha256sum; sha256sum "$HERE/build.sh"; } | sha256sum | cut -c1-16)
 OUT="${KDBG_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kdbg-e2e}/${K8S}-${HASH}"
 
-if [ -z "${KDBG_E2E_REBUILD:-}" ] && [ -x "$OUT/kube-apiserver" ] && [ -x "$OUT/kdbg-envd" ]; then
+declare -A PKG=([kube-apiserver]=k8s.io/kubernetes/cmd/kube-apiserver [kdbg-envd]=./cmd/kdbg-envd
+  [kubelet]=k8s.io/kubernetes/cmd/kubelet [pause]=./cmd/pause)
+WANT=(kube-apiserver kdbg-envd)
+[ "${KDBG_E2E_NODE_KIND:-standin}" = real ] && WANT+=(kubelet pause)
+MISSING=()
+for b in "${WANT[@]}"; do
+  if [ -n "${KDBG_E2E_REBUILD:-}" ] || ! [ -x "$OUT/$b" ]; then MISSING+=("$b"); fi
+done
+if [ ${#MISSING[@]} -eq 0 ]; then
   echo "build.sh: reusing $OUT" >&2
   echo "$OUT"
   exit 0
@@ -29,11 +38,13 @@ LDFLAGS="$LDFLAGS -X k8s.io/client-go/pkg/version.gitMinor=$MINOR -X k8s.io/clie
 TMP="$OUT.tmp.$$"
 mkdir -p "$TMP"
 trap 'rm -rf "$TMP"' EXIT
-echo "build.sh: building kube-apiserver $K8S and kdbg-envd into $OUT (a cold build takes minutes)" >&2
+echo "build.sh: building ${MISSING[*]} ($K8S) into $OUT (a cold build takes minutes)" >&2
 start=$(date +%s)
+pkgs=()
+for b in "${MISSING[@]}"; do pkgs+=("${PKG[$b]}"); done
 (cd "$SRC" && CGO_ENABLED=0 go build -mod=readonly -buildvcs=false -trimpath -pgo=off -ldflags "$LDFLAGS" \
-  -o "$TMP/" k8s.io/kubernetes/cmd/kube-apiserver ./cmd/kdbg-envd)
-rm -rf "$OUT"
-mv "$TMP" "$OUT"
+  -o "$TMP/" "${pkgs[@]}")
+mkdir -p "$OUT"
+for b in "${MISSING[@]}"; do mv -f "$TMP/$b" "$OUT/$b"; done
 echo "build.sh: built in $(( $(date +%s) - start )) s" >&2
 echo "$OUT"

@@ -2,6 +2,7 @@
 //
 //	kdbg-envd etcd --data-dir DIR --port N --peer-port M       embedded etcd on 127.0.0.1
 //	kdbg-envd node --kubeconfig F --port N --state-dir DIR     the kubelet stand-in (node kdbg-node)
+//	kdbg-envd binder --kubeconfig F --node-name N              binds unscheduled pods to node N (for the real kubelet)
 //
 // Each prints a READY line on stdout once it serves, and stops cleanly on SIGTERM/SIGINT.
 package main
@@ -18,6 +19,7 @@ import (
 
 	"k8s.io/component-base/version"
 
+	"kdbg/e2e/cluster/internal/binder"
 	"kdbg/e2e/cluster/internal/etcd"
 	"kdbg/e2e/cluster/internal/fakelet"
 )
@@ -65,12 +67,23 @@ func main() {
 		if err != nil {
 			log.Fatalf("node: %v", err)
 		}
+	case "binder":
+		fs := flag.NewFlagSet("binder", flag.ExitOnError)
+		kubeconfig := fs.String("kubeconfig", "", "admin kubeconfig")
+		node := fs.String("node-name", "localhost", "the node unscheduled pods are bound to")
+		_ = fs.Parse(os.Args[2:])
+		if *kubeconfig == "" {
+			log.Fatal("binder: --kubeconfig is required")
+		}
+		if err := binder.Run(ctx, *kubeconfig, *node, func() { fmt.Println("BINDER_READY") }); err != nil {
+			log.Fatalf("binder: %v", err)
+		}
 	default:
 		usage()
 	}
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: kdbg-envd etcd|node [flags]")
+	fmt.Fprintln(os.Stderr, "usage: kdbg-envd etcd|node|binder [flags]")
 	os.Exit(2)
 }
