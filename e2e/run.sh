@@ -36,7 +36,9 @@ rc=$?
 set -e
 echo "e2e: suite took $(( $(date +%s) - t0 )) s (control plane start ${KDBG_E2E_START_SECONDS} s)" >&2
 if [ $rc -ne 0 ] && [ -d "$KDBG_E2E_DIR/logs" ]; then
-  echo "e2e: last lines of the node log:" >&2
-  tail -20 "$KDBG_E2E_DIR/logs/node.log" >&2 || true
+  log=$KDBG_E2E_DIR/logs/node.log
+  [ "$KDBG_E2E_NODE_KIND" = real ] && log=$KDBG_E2E_DIR/logs/kubelet.log
+  echo "e2e: last lines of $log:" >&2
+  tail -20 "$log" >&2 || true
 fi
 exit $rc

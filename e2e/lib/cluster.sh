@@ -3,14 +3,20 @@
 #   kdbg_host_tools                 installs the host tools the stand-in's images map to, where missing
 #   kdbg_cluster_start DIR BINDIR   starts embedded etcd, kube-apiserver and the kubelet stand-in on free
 #                                   127.0.0.1 ports, writes kubeconfigs into DIR, applies e2e/fixtures/rbac.yaml
-#   kdbg_cluster_apply FILE         kubectl apply -f FILE as admin, then waits for its pods to be Ready
+#   kdbg_cluster_apply FILE         kubectl apply -f FILE as admin, then waits for its pods to be Ready (except
+#                                   those labelled kdbg-e2e/not-ready=true)
 #   kdbg_cluster_stop               stops everything (node first, so pods' processes die) and removes DIR
 #                                   (kept with KDBG_E2E_KEEP=1)
+# KDBG_E2E_NODE_KIND=real runs a real node (lib/node.sh: kubelet + containerd, node `localhost`) instead of the
+# kubelet stand-in (`standin`, node `kdbg-node`).
 # After start these are exported: KDBG_E2E_DIR, KDBG_E2E_ADMIN_KUBECONFIG, KDBG_E2E_KUBECONFIG_{DEBUGGER,VIEWER,NOEXEC},
 # KDBG_E2E_API_URL, KDBG_E2E_NODE, KDBG_E2E_KUBECTL (kubectl 1.33), KDBG_E2E_KUBECTL_DIR.
 
 KDBG_E2E_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 KDBG_CLUSTER_PIDS=()
+export KDBG_E2E_NODE_KIND=${KDBG_E2E_NODE_KIND:-standin}
+# shellcheck source=node.sh
+source "$KDBG_E2E_HERE/lib/node.sh"
 
 _kdbg_log() { echo "[e2e $(date +%H:%M:%S)] $*" >&2; }
 
@@ -27,6 +33,10 @@ _kdbg_wait_line() {
 
 # host tools behind the fake images (busybox → busybox-static, nicolaka/netshoot → tcpdump and the host's tools)
 kdbg_host_tools() {
+  if [ "$KDBG_E2E_NODE_KIND" = real ]; then
+    kdbg_node_deps
+    return
+  fi
   local missing=() tool
   command -v busybox >/dev/null || missing+=(busybox-static)
   command -v tcpdump >/dev/null || missing+=(tcpdump)
@@ -57,6 +67,7 @@ kdbg_cluster_start() {
   export KDBG_E2E_KUBECTL=$KDBG_E2E_KUBECTL_DIR/kubectl.1.33
   [ -x "$KDBG_E2E_KUBECTL" ] || KDBG_E2E_KUBECTL=$(command -v kubectl)
   export KDBG_E2E_NODE=kdbg-node
+  [ "$KDBG_E2E_NODE_KIND" = real ] && KDBG_E2E_NODE=$KDBG_NODE_NAME
 
   read -r etcd_port peer_port api_port node_port < <(node "$KDBG_E2E_HERE/lib/freeports.mjs" 4)
   echo "$etcd_port $peer_port $api_port $node_port" >"$dir/ports"
@@ -75,6 +86,11 @@ kdbg_cluster_start() {
     echo "$token" >"$dir/pki/$user.token"
   done
   chmod 600 "$dir"/pki/*
+  local node_flags=(--authorization-mode=RBAC --kubelet-preferred-address-types=InternalIP)
+  if [ "$KDBG_E2E_NODE_KIND" = real ]; then
+    kdbg_node_pki "$dir"
+    mapfile -t node_flags < <(kdbg_node_apiserver_flags "$dir")
+  fi
 
   _kdbg_log "etcd on 127.0.0.1:$etcd_port"
   "$bin/kdbg-envd" etcd --data-dir "$dir/etcd" --port "$etcd_port" --peer-port "$peer_port" \
@@ -92,12 +108,11 @@ kdbg_cluster_start() {
     --service-account-key-file="$dir/pki/sa.key" \
     --service-account-signing-key-file="$dir/pki/sa.key" \
     --token-auth-file="$dir/pki/tokens.csv" \
-    --authorization-mode=RBAC \
+    "${node_flags[@]}" \
     --enable-admission-plugins=PodSecurity \
     --disable-admission-plugins=ServiceAccount \
     --endpoint-reconciler-type=none \
     --allow-privileged=true \
-    --kubelet-preferred-address-types=InternalIP \
     --profiling=false \
     >"$dir/logs/kube-apiserver.log" 2>&1 &
   KDBG_CLUSTER_PIDS+=($!)
@@ -138,12 +153,16 @@ KC
   "$KDBG_E2E_KUBECTL" --kubeconfig "$KDBG_E2E_ADMIN_KUBECONFIG" apply -f "$KDBG_E2E_HERE/fixtures/rbac.yaml" >"$dir/logs/rbac.log" 2>&1 ||
     { _kdbg_log "RBAC:"; cat "$dir/logs/rbac.log" >&2; return 1; }
 
-  _kdbg_log "kubelet stand-in (node $KDBG_E2E_NODE) on https://127.0.0.1:$node_port"
-  "$bin/kdbg-envd" node --kubeconfig "$KDBG_E2E_ADMIN_KUBECONFIG" --node-name "$KDBG_E2E_NODE" \
-    --port "$node_port" --state-dir "$dir/node" --status-lag "${KDBG_E2E_STATUS_LAG:-500ms}" \
-    >"$dir/logs/node.out" 2>"$dir/logs/node.log" &
-  KDBG_CLUSTER_PIDS+=($!)
-  _kdbg_wait_line "$dir/logs/node.out" NODE_READY $! 60 || { _kdbg_log "node did not start:"; tail -20 "$dir/logs/node.log" >&2; return 1; }
+  if [ "$KDBG_E2E_NODE_KIND" = real ]; then
+    kdbg_node_start "$dir" "$bin" || return 1
+  else
+    _kdbg_log "kubelet stand-in (node $KDBG_E2E_NODE) on https://127.0.0.1:$node_port"
+    "$bin/kdbg-envd" node --kubeconfig "$KDBG_E2E_ADMIN_KUBECONFIG" --node-name "$KDBG_E2E_NODE" \
+      --port "$node_port" --state-dir "$dir/node" --status-lag "${KDBG_E2E_STATUS_LAG:-500ms}" \
+      >"$dir/logs/node.out" 2>"$dir/logs/node.log" &
+    KDBG_CLUSTER_PIDS+=($!)
+    _kdbg_wait_line "$dir/logs/node.out" NODE_READY $! 60 || { _kdbg_log "node did not start:"; tail -20 "$dir/logs/node.log" >&2; return 1; }
+  fi
   KDBG_E2E_START_SECONDS=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
   export KDBG_E2E_START_SECONDS
   _kdbg_log "control plane up in ${KDBG_E2E_START_SECONDS} s (logs in $dir/logs)"
@@ -155,13 +174,18 @@ kdbg_cluster_apply() {
     { _kdbg_log "apply $file:"; tail -20 "$KDBG_E2E_DIR/logs/fixtures.log" >&2; return 1; }
   local ns
   for ns in $("${k[@]}" get pods -A --no-headers -o custom-columns=NS:.metadata.namespace | sort -u); do
-    "${k[@]}" wait -n "$ns" --for=condition=Ready pods --all --timeout=60s >>"$KDBG_E2E_DIR/logs/fixtures.log" 2>&1 ||
+    # pods labelled kdbg-e2e/not-ready=true are meant never to be Ready (sandbox demos)
+    "${k[@]}" get pods -n "$ns" -l 'kdbg-e2e/not-ready!=true' -o name | grep -q . || continue
+    "${k[@]}" wait -n "$ns" --for=condition=Ready pods -l 'kdbg-e2e/not-ready!=true' --timeout=60s >>"$KDBG_E2E_DIR/logs/fixtures.log" 2>&1 ||
       { _kdbg_log "pods in $ns not Ready:"; "${k[@]}" get pods -n "$ns" -o wide >&2; return 1; }
   done
 }
 
 kdbg_cluster_stop() {
   local pid i
+  if [ "$KDBG_E2E_NODE_KIND" = real ] && [ -n "${KDBG_E2E_DIR:-}" ]; then
+    kdbg_node_stop "$KDBG_E2E_DIR"
+  fi
   # reverse order: node (kills the pods' processes), apiserver, etcd
   for ((i = ${#KDBG_CLUSTER_PIDS[@]} - 1; i >= 0; i--)); do
     pid=${KDBG_CLUSTER_PIDS[i]}
