@@ -18,6 +18,8 @@ export interface RunResult {
   stderr: string;
   /** still running when the time limit was reached (then killed) */
   timedOut: boolean;
+  /** still running when `stopWhen` held (then killed) */
+  stopped?: boolean;
 }
 
 /** Runs kubectl.<version> with a kubeconfig; kills it after timeoutMs and reports timedOut. */
@@ -25,7 +27,15 @@ export function kubectl(
   version: string,
   kubeconfig: string,
   args: string[],
-  opts: { input?: string; timeoutMs?: number; env?: Record<string, string> } = {},
+  opts: {
+    input?: string;
+    timeoutMs?: number;
+    env?: Record<string, string>;
+    /** keep stdin open until stdout satisfies this (then write input and EOF); default: input and EOF at once */
+    holdStdinUntil?: (stdout: string) => boolean;
+    /** kill kubectl (SIGKILL, `stopped` in the result) as soon as its stderr satisfies this */
+    stopWhen?: (stderr: string) => boolean;
+  } = {},
 ): Promise<RunResult> {
   const bin = path.join(kubectlDir(), `kubectl.${version}`);
   return new Promise((resolve, reject) => {
@@ -36,8 +46,18 @@ export function kubectl(
     let stdout = '';
     let stderr = '';
     let timedOut = false;
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      if (opts.holdStdinUntil?.(stdout) && child.stdin.writable) child.stdin.end(opts.input ?? '');
+    });
+    let stopped = false;
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (!stopped && opts.stopWhen?.(stderr)) {
+        stopped = true;
+        child.kill('SIGKILL');
+      }
+    });
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill('SIGKILL');
@@ -45,11 +65,11 @@ export function kubectl(
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, timedOut });
+      resolve({ code, signal, stdout, stderr, timedOut, stopped });
     });
-    // stdin: the given input then EOF, or EOF at once
+    // stdin: the given input then EOF, at once or once stdout satisfies holdStdinUntil
     child.stdin.on('error', () => {});
-    child.stdin.end(opts.input ?? '');
+    if (!opts.holdStdinUntil) child.stdin.end(opts.input ?? '');
   });
 }
 
@@ -97,6 +117,12 @@ export function httpPod(name: string, securityContext?: object): object {
 /** true with the local control plane of e2e/run.sh, false on a cluster of your own (KDBG_E2E_KUBECONFIG) */
 export function backendIsLocal(): boolean {
   return process.env.KDBG_E2E_KUBECONFIG === undefined;
+}
+
+/** true unless the local control plane runs the kubelet stand-in (KDBG_E2E_NODE_KIND=standin): a real kubelet on
+ * containerd, locally (KDBG_E2E_NODE_KIND=real) or on a cluster of your own */
+export function realNode(): boolean {
+  return !backendIsLocal() || process.env.KDBG_E2E_NODE_KIND === 'real';
 }
 
 /**

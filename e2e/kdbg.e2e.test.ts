@@ -26,9 +26,10 @@ describe('PodSecurity decides which profiles a namespace takes', () => {
     expect(refused.stderr).toMatch(/kdbg: .*violates PodSecurity "restricted:latest".*\(try --profile restricted/);
     expect(await backend.ephemeralContainers(ns, 'web-0')).toEqual([]);
 
-    const ok = await runKdbg(['attach', 'web-0', '-p', 'restricted', '--', 'id', '-u'], { kubeconfig });
+    const ok = await runKdbg(['attach', 'web-0', '-p', 'restricted', '--', 'sh', '-c', 'id -u; grep -E "^Cap(Eff|Prm)" /proc/self/status'], { kubeconfig });
     expect(ok.stderr).not.toMatch(/violates/);
-    expect(ok.stdout.toString().trim()).toBe('65534');
+    // non-root, without any capability
+    expect(ok.stdout.toString()).toBe('65534\nCapPrm:\t0000000000000000\nCapEff:\t0000000000000000\n');
     expect(ok.code).toBe(0);
   });
 
