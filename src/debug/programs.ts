@@ -11,6 +11,8 @@
 //   s/ID.pg       the process group kdbg signals on Ctrl-C: recorded by kdbg's wrapper, never guessed
 //   s/ID.hb       epoch seconds of the last heartbeat from the session's kdbg
 // Files others read are written whole: to NAME.new, then renamed.
+// The container's own command (IDLE_ENTRYPOINT, with the idle program inside) goes through the kubelet's $(VAR)
+// expansion, which turns $$ into $: it writes its PID as \${$}. Exec'd programs are not expanded.
 
 /** Seconds without a heartbeat after which a session's kdbg counts as gone. */
 export const STALE_AFTER_S = 30;
@@ -36,7 +38,7 @@ done`;
  */
 const IDLE_SCRIPT = `${DIR}
 mkdir -p "$d/s" || exit 1
-echo $$ >"$d/idle.pid"
+echo \${$} >"$d/idle.pid"
 started=$(date +%s)
 echo "$started" >"$d/last"
 signal_sessions() {
@@ -158,13 +160,13 @@ exit 0
  * program's: never PID 1 of the pod (the app, with a target) nor anything else. Exits 3 if there is no idle program.
  */
 export const STOP_SCRIPT = `${DIR}
-pid=$(cat "$d/idle.pid" 2>/dev/null)
-[ -n "$pid" ] || { echo "no idle program" >&2; exit 3; }
-{ cmdline=$(cat "/proc/$pid/cmdline"); } 2>/dev/null
+idle=$(cat "$d/idle.pid" 2>/dev/null)
+[ -n "$idle" ] || { echo "no idle program" >&2; exit 3; }
+{ cmdline=$(cat "/proc/$idle/cmdline"); } 2>/dev/null
 case $cmdline in *"$d/idle"*) ;; *) echo "no idle program" >&2; exit 3 ;; esac
 ${LIVE_SESSIONS}
 echo "sessions $n"
-kill -TERM "$pid"
+kill -TERM "$idle"
 `;
 
 /** `sh -c STATE kdbg`: one line, `sessions N last EPOCH ttl SECONDS now EPOCH`, read by kdbg ls --live. */

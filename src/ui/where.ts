@@ -15,5 +15,5 @@ export interface Where {
 export function whereLine(w: Where): string {
   const state = w.reused ? `reused${w.reusedSince ? `, up ${formatAge(w.now.getTime() - w.reusedSince.getTime())}` : ''}` : 'new';
   const ctx = w.context ? `${w.context}/` : '';
-  return `kdbg: ${ctx}${w.namespace} pod/${w.pod} → ${w.target}, debug container ${w.debugContainer} (${state})`;
+  return `${ctx}${w.namespace} pod/${w.pod} → ${w.target}, debug container ${w.debugContainer} (${state})`;
 }

@@ -90,7 +90,7 @@ function envFrom(pod: JsonObject, from: JsonObject, nodeName: string): string | 
 }
 
 /** $(VAR) expansion of the kubelet (k8s.io/kubernetes/third_party/forked/golang/expansion): $$ escapes. */
-function expand(text: string, env: Record<string, string>): string {
+export function expand(text: string, env: Record<string, string>): string {
   return text.replace(/\$\$|\$\(([^)]+)\)/g, (m, name: string | undefined) => {
     if (m === '$$') return '$';
     return Object.prototype.hasOwnProperty.call(env, name!) ? env[name!]! : m;

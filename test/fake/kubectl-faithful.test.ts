@@ -3,26 +3,16 @@
 // cannot be pulled; a non-stdinOnce container keeps its stdin open after kubectl's stdin EOF; `kubectl exec`
 // passes the exit code on.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webPod } from '../backends/backend.ts';
 import { startFakeCluster, type FakeCluster } from './cluster.ts';
 import { sleep, until } from './test-client.ts';
+import { kubectlPath } from '../scenarios/harness.ts';
 
-/** kubectl.1.33 in the folder of the real kubectl (plain `kubectl` is a version dispatcher). */
-function findKubectl(): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(':')) {
-    const candidate = path.join(dir, 'kubectl');
-    if (!dir || !existsSync(candidate)) continue;
-    const bin = path.join(path.dirname(realpathSync(candidate)), 'kubectl.1.33');
-    return existsSync(bin) ? bin : undefined;
-  }
-  return undefined;
-}
-
-const kubectl = findKubectl();
+const kubectl = kubectlPath();
 const title = kubectl ? 'kubectl 1.33 against the fake' : 'kubectl 1.33 against the fake (SKIPPED: no kubectl.1.33 next to the kubectl on PATH)';
 
 interface Run {

@@ -1,5 +1,7 @@
 // Runs the built kdbg as a child process, piped or under a real pseudo-terminal, against a Backend.
 import { spawn } from 'node:child_process';
+import { existsSync, realpathSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Backend } from '../backends/backend.ts';
 
@@ -55,13 +57,39 @@ export function runKdbg(args: string[], opts: RunOptions): Promise<RunResult> {
   });
 }
 
-/** Polls until `check` returns a truthy value or the time runs out (then returns the last value). */
-export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 10_000, everyMs = 100): Promise<T> {
+/** Polls until `check` returns a truthy value, and returns it; throws when the time runs out. */
+export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 10_000, everyMs = 100): Promise<NonNullable<T>> {
   const until = Date.now() + timeoutMs;
   let last = await check();
   while (!last && Date.now() < until) {
     await new Promise((r) => setTimeout(r, everyMs));
     last = await check();
   }
-  return last;
+  if (!last) throw new Error(`eventually: still ${JSON.stringify(last)} after ${timeoutMs} ms: ${check.toString().slice(0, 200)}`);
+  return last as NonNullable<T>;
+}
+
+/** kubectl.1.33 in the folder of the real kubectl (plain `kubectl` is a version dispatcher); undefined if absent. */
+export function kubectlPath(): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    const candidate = path.join(dir, 'kubectl');
+    if (!dir || !existsSync(candidate)) continue;
+    const bin = path.join(path.dirname(realpathSync(candidate)), 'kubectl.1.33');
+    return existsSync(bin) ? bin : undefined;
+  }
+  return undefined;
+}
+
+/** `kubectl … -o json` with that kubeconfig, as a child process (the fake API server shares this event loop); throws on failure. */
+export async function kubectlJson<T>(kubeconfig: string, args: string[]): Promise<T> {
+  const bin = kubectlPath();
+  if (!bin) throw new Error('kubectl.1.33 not found next to the kubectl on PATH');
+  const child = spawn(bin, ['--kubeconfig', kubeconfig, ...args, '-o', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout.on('data', (c: Buffer) => out.push(c));
+  child.stderr.on('data', (c: Buffer) => err.push(c));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  if (code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${Buffer.concat(err).toString()}`);
+  return JSON.parse(Buffer.concat(out).toString()) as T;
 }

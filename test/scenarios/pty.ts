@@ -9,7 +9,8 @@ import { KDBG } from './harness.ts';
 export interface PtySession {
   pty: IPty;
   output(): string;
-  waitFor(pattern: RegExp | string, timeoutMs?: number): Promise<string>;
+  /** waits for the pattern in the output (only in what came after `since`, a length of output, if given) */
+  waitFor(pattern: RegExp | string, timeoutMs?: number, since?: number): Promise<string>;
   write(data: string): void;
   /** kdbg's exit code, once it has ended */
   exitCode(): Promise<number>;
@@ -28,9 +29,9 @@ export function runKdbgInPty(args: string[], kubeconfig: string, size = { cols: 
   });
   let buffer = '';
   pty.onData((d) => (buffer += d));
-  const waitFor = async (pattern: RegExp | string, timeoutMs = 15_000) => {
+  const waitFor = async (pattern: RegExp | string, timeoutMs = 15_000, since = 0) => {
     const until = Date.now() + timeoutMs;
-    const test = () => (typeof pattern === 'string' ? buffer.includes(pattern) : pattern.test(buffer));
+    const test = () => (typeof pattern === 'string' ? buffer.slice(since).includes(pattern) : pattern.test(buffer.slice(since)));
     while (!test()) {
       if (Date.now() > until) throw new Error(`timed out waiting for ${String(pattern)}; screen so far:\n${buffer}`);
       await new Promise((r) => setTimeout(r, 50));

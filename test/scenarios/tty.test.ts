@@ -30,9 +30,12 @@ describe(`interactive sessions (${backend.name})`, () => {
     s.write('stty size\r');
     await s.waitFor(/\n30 100\r\n/);
     s.pty.resize(120, 40);
-    await new Promise((r) => setTimeout(r, 300));
-    s.write('stty size\r');
-    await s.waitFor(/\n40 120\r\n/);
+    // the new size reaches the remote terminal asynchronously: ask until it tells
+    await eventually(async () => {
+      const since = s.output().length;
+      s.write('stty size\r');
+      return s.waitFor(/\n(\d+ \d+)\r\n/, 5000, since).then((out) => /\n40 120\r\n/.test(out.slice(since)));
+    }, 15_000, 0);
     s.write('exit 7\r');
     expect(await s.exitCode()).toBe(7);
     const { before, after } = s.sttyBeforeAfter();
@@ -45,7 +48,7 @@ describe(`interactive sessions (${backend.name})`, () => {
     s.write('sleep 303\r');
     await eventually(async () => (await backend.nodeProcesses('sleep 303')).length > 0, 10_000);
     s.write('\x03');
-    await new Promise((r) => setTimeout(r, 300));
+    await eventually(async () => (await backend.nodeProcesses('sleep 303')).length === 0, 10_000);
     s.write('echo AFTER-SLEEP-$?\r');
     await s.waitFor(/AFTER-SLEEP-130/);
     expect(await backend.nodeProcesses('sleep 303')).toEqual([]);
@@ -80,8 +83,9 @@ describe(`interactive sessions (${backend.name})`, () => {
     const s = runKdbgInPty(['attach', 'web-0', '--', 'sh', '-c', 'echo picked'], kubeconfig);
     await s.waitFor('Container of web-0 to debug');
     await s.waitFor('sidecar');
+    const typed = s.output().length;
     s.write('side');
-    await new Promise((r) => setTimeout(r, 200));
+    await s.waitFor(/side[\s\S]*❯ sidecar/, 5000, typed); // the filtered list, with the cursor on it
     s.write('\r');
     await s.waitFor(/pod\/web-0 → sidecar/);
     expect(await s.exitCode()).toBe(0);
@@ -91,8 +95,9 @@ describe(`interactive sessions (${backend.name})`, () => {
     const s = runKdbgInPty(['attach', '--', 'sh', '-c', 'echo picked-$((1+1))'], kubeconfig);
     await s.waitFor(/Pod in \S+/);
     await s.waitFor('web-1');
+    const typed = s.output().length;
     s.write('wb1');
-    await new Promise((r) => setTimeout(r, 200));
+    await s.waitFor(/wb1[\s\S]*❯ web-1/, 5000, typed);
     s.write('\r');
     await s.waitFor(/pod\/web-1 → app/);
     await s.waitFor('picked-2');

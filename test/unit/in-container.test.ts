@@ -4,7 +4,11 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { heartbeatCommand, idleCommand, interruptCommand, sessionCommand } from '../../src/debug/programs.ts';
+import { heartbeatCommand, idleCommand as idleArgv, interruptCommand, parseState, sessionCommand, stateCommand, stopCommand } from '../../src/debug/programs.ts';
+import { expand } from '../fake/container-config.ts';
+
+/** The container's command as the kubelet runs it: after its $(VAR) expansion, which turns $$ into $. */
+const idleCommand = () => idleArgv().map((a) => expand(a, {}));
 
 const shells = [['sh'], ...(spawnSync('busybox', ['true']).status === 0 ? [['busybox', 'sh']] : [])];
 const children: ChildProcess[] = [];
@@ -83,11 +87,65 @@ describe.each(shells)('in-container programs under %s', (...shell) => {
     await waitFile(join(e.dir, 's'));
     const session = start(shell, sessionCommand('s1', Number(e.KDBG_TTL), 'busybox:1.36.1', ['sh', '-c', 'sleep 307 & sleep 308; echo never']), e, 'pipe');
     await waitFile(join(e.dir, 's', 's1.pg'));
-    await new Promise((r) => setTimeout(r, 200));
     expect(Number(readFileSync(join(e.dir, 's', 's1.pg'), 'utf8'))).toBe(session.child.pid);
     expect(run(shell, interruptCommand('s1', 'INT'), e).status).toBe(0);
     expect((await session.exited).code).toBeNull(); // killed by SIGINT
     expect(spawnSync('pgrep', ['-f', 'sleep 30[78]']).stdout.toString()).toBe('');
+  });
+
+  it('records the idle PID through the kubelet\'s expansion of the container command', async () => {
+    const e = env('900');
+    const idle = start(shell, idleCommand(), e);
+    await waitFile(join(e.dir, 'idle.pid'));
+    expect(Number(readFileSync(join(e.dir, 'idle.pid'), 'utf8'))).toBe(idle.child.pid);
+  });
+
+  it('a session sets the TTL the idle program keeps from then on', async () => {
+    const e = env('900');
+    const idle = start(shell, idleCommand(), e);
+    await waitFile(join(e.dir, 's'));
+    expect(run(shell, sessionCommand('s1', 1, 'busybox:1.36.1', ['true']), e).status).toBe(0);
+    expect(readFileSync(join(e.dir, 'ttl'), 'utf8').trim()).toBe('1');
+    const { code, at } = await idle.exited;
+    expect(code).toBe(0);
+    expect(at - Date.now()).toBeLessThan(4000);
+  });
+
+  it('a command the image lacks is named, with exit 127', () => {
+    const e = env('900');
+    start(shell, idleCommand(), e);
+    return waitFile(join(e.dir, 's')).then(() => {
+      const r = run(shell, sessionCommand('s1', 900, 'example/tools:1', ['no-such-tool', '-x']), e);
+      expect(r.status).toBe(127);
+      expect(r.stderr).toBe('no-such-tool: command not found in the debug container (image example/tools:1)\n');
+    });
+  });
+
+  it('state counts live sessions; stop hangs them up and the idle program exits', async () => {
+    const e = env('900');
+    const idle = start(shell, idleCommand(), e);
+    await waitFile(join(e.dir, 's'));
+    expect(parseState(run(shell, stateCommand(), e).stdout)).toMatchObject({ sessions: 0, ttlSeconds: 900 });
+    const session = start(shell, sessionCommand('s1', 900, 'busybox:1.36.1', ['sleep', '311']), e);
+    await waitFile(join(e.dir, 's', 's1'));
+    expect(parseState(run(shell, stateCommand(), e).stdout)).toMatchObject({ sessions: 1, idleSeconds: 0 });
+    const stopped = run(shell, stopCommand(), e);
+    expect(stopped.stdout).toBe('sessions 1\n');
+    expect((await idle.exited).code).toBe(0);
+    expect((await session.exited).code).toBeNull(); // hung up
+  });
+
+  it('stop signals only the idle program it recorded, never another PID', async () => {
+    const e = env('900');
+    start(shell, idleCommand(), e);
+    await waitFile(join(e.dir, 'idle.pid'));
+    const bystander = start(['sh'], ['sh', '-c', 'sleep 312'], e);
+    writeFileSync(join(e.dir, 'idle.pid'), `${bystander.child.pid}\n`);
+    const r = run(shell, stopCommand(), e);
+    expect(r.status).toBe(3);
+    expect(r.stderr).toBe('no idle program\n');
+    expect(bystander.child.exitCode).toBeNull();
+    expect(spawnSync('kill', ['-0', String(bystander.child.pid)]).status).toBe(0);
   });
 
   it('ends a session whose kdbg stopped sending heartbeats', async () => {

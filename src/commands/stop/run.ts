@@ -8,7 +8,8 @@ import { targetPods } from '../../debug/target.ts';
 import { whoAmI } from '../../debug/preflight.ts';
 import { inventory, type DebugContainerRecord } from '../../debug/inventory.ts';
 import { stopCommand } from '../../debug/programs.ts';
-import { waitForTerminated } from '../../debug/wait.ts';
+import { waitForRunning, waitForTerminated } from '../../debug/wait.ts';
+import { FATAL_WAITING } from '../../debug/states.ts';
 import { runProgram } from '../../session/run-program.ts';
 import { withClient } from '../cluster.ts';
 import { KdbgError } from '../../errors.ts';
@@ -32,20 +33,29 @@ export async function runStop(plan: StopPlan, io: IO): Promise<number> {
   });
 }
 
-/** Named containers must be kdbg's; without names, the user's own that run. */
+/** Still to end: running, or starting (no status yet, or waiting for a reason that is not fatal). */
+function live(r: DebugContainerRecord): boolean {
+  return r.state.phase === 'running' || r.state.phase === 'unknown' || (r.state.phase === 'waiting' && !FATAL_WAITING.has(r.state.reason ?? ''));
+}
+
+/** Named containers must be kdbg's; without names, the user's own that run or start. */
 function choose(records: DebugContainerRecord[], plan: StopPlan, you: string): DebugContainerRecord[] {
-  if (plan.names.length === 0) return records.filter((r) => r.kdbg && r.createdBy === you && r.state.phase === 'running');
+  if (plan.names.length === 0) return records.filter((r) => r.kdbg && r.createdBy === you && live(r));
   return plan.names.flatMap((name) => {
     const r = records.find((x) => x.name === name);
     if (!r) throw new KdbgError('not-found', `pod ${records[0]?.pod ?? (plan.target as { name: string }).name} has no debug container ${name}`);
     if (!r.kdbg) throw new KdbgError('forbidden', `${name} was not added by kdbg (created by ${r.createdBy}); kdbg stops only its own`);
     if (r.state.phase === 'terminated') return [];
-    if (r.state.phase !== 'running') throw new KdbgError('unusable', `${name} is ${r.state.reason ?? r.state.phase}; only a running debug container can be stopped`);
+    if (!live(r)) throw new KdbgError('unusable', `${name} is ${r.state.reason ?? r.state.phase}; only a running debug container can be stopped`);
     return [r];
   });
 }
 
 async function stopOne(client: KubeClient, pod: V1Pod, r: DebugContainerRecord, timeoutMs: number): Promise<number> {
+  // one that is starting is stopped once it runs: its idle program is what ends it
+  if (r.state.phase !== 'running') {
+    pod = await waitForRunning({ client, namespace: r.namespace, pod: r.pod, container: r.name, image: r.image, from: pod, timeoutMs, earlyStart: false, onProgress: () => undefined });
+  }
   const run = await runProgram(client, r.namespace, r.pod, r.name, stopCommand());
   const said = /^sessions (\d+)$/m.exec(run.stdout);
   // The exec may end with the container (lost, or killed with it) once the idle program has been told.
