@@ -8,7 +8,9 @@ export function terminalChooser(stdin: NodeJS.ReadStream, stderr: NodeJS.WriteSt
   return async (message, choices) => {
     const { default: search } = await import('@inquirer/search');
     try {
-      return await search(
+      // The prompt clears itself whether picked or cancelled (Ctrl-C leaves no list behind); a pick is then said
+      // in one line.
+      const picked = await search(
         {
           message,
           pageSize: 12,
@@ -19,8 +21,10 @@ export function terminalChooser(stdin: NodeJS.ReadStream, stderr: NodeJS.WriteSt
               short: c.name,
             })),
         },
-        { input: stdin, output: stderr, clearPromptOnDone: false },
+        { input: stdin, output: stderr, clearPromptOnDone: true },
       );
+      stderr.write(`✔ ${message} ${choices.find((c) => c.value === picked)?.name ?? ''}\n`);
+      return picked;
     } catch (err) {
       if ((err as Error).name === 'ExitPromptError') throw new KdbgError('interrupted', 'cancelled');
       throw err;

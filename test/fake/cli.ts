@@ -4,10 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { V1Pod } from '@kubernetes/client-node';
 import { userNames } from './auth.ts';
 import { startFakeCluster } from './cluster.ts';
-import { controllerRef } from './workloads.ts';
+import { addDemo } from './demo.ts';
 
 const { values } = parseArgs({
   options: {
@@ -18,44 +17,15 @@ const { values } = parseArgs({
 });
 const number = (v: string | undefined): number | undefined => (v === undefined ? undefined : Number(v));
 
-const loop = (name: string) => ({ name, image: 'busybox:1.36', command: ['sh', '-c', 'while true; do sleep 1; done'] });
-
 const cluster = await startFakeCluster({
   port: number(values.port),
   startDelayMs: number(values['start-delay-ms']),
   statusLagMs: number(values['status-lag-ms']),
 });
-// Deployment api → ReplicaSet api-7d9f → pod api-7d9f (no controllers: each made here)
-const apiLabels = { app: 'api', 'pod-template-hash': '7d9f' };
-const deployment = cluster.addWorkload('default', {
-  apiVersion: 'apps/v1',
-  kind: 'Deployment',
-  metadata: { name: 'api', labels: { app: 'api' } },
-  spec: { replicas: 1, selector: { matchLabels: { app: 'api' } }, template: { metadata: { labels: { app: 'api' } }, spec: { containers: [loop('api')] } } },
-});
-const replicaSet = cluster.addWorkload('default', {
-  apiVersion: 'apps/v1',
-  kind: 'ReplicaSet',
-  metadata: { name: 'api-7d9f', labels: apiLabels, ownerReferences: [controllerRef(deployment)] },
-  spec: { replicas: 1, selector: { matchLabels: apiLabels }, template: { metadata: { labels: apiLabels }, spec: { containers: [loop('api')] } } },
-});
-
-const demoPods: V1Pod[] = [
-  {
-    metadata: { name: 'web-0', labels: { app: 'web' }, annotations: { 'kubectl.kubernetes.io/default-container': 'app' } },
-    spec: { containers: [loop('app'), loop('sidecar')] },
-  },
-  { metadata: { name: 'web-1', labels: { app: 'web' } }, spec: { containers: [loop('app')] } },
-  {
-    metadata: { name: 'api-7d9f', labels: apiLabels, ownerReferences: [controllerRef(replicaSet)] },
-    spec: { containers: [loop('api')] },
-  },
-  { metadata: { name: 'db-0', labels: { app: 'db' } }, spec: { securityContext: { runAsNonRoot: true, runAsUser: 1000 }, containers: [loop('db')] } },
-];
 
 const dir = mkdtempSync(path.join(tmpdir(), 'kdbg-testserver-'));
 const files = userNames.map((user) => cluster.writeKubeconfig(user, 'default', dir));
-await Promise.all(demoPods.map((pod) => cluster.addPod('default', pod)));
+await addDemo(cluster);
 
 process.stdout.write(`export KUBECONFIG=${files[0]}\n`);
 process.stderr.write(
@@ -69,7 +39,7 @@ process.stderr.write(
     'pods:',
     '  web-0     containers app (default) and sidecar',
     '  web-1     container app',
-    '  api-7d9f  of Deployment api (ReplicaSet api-7d9f), labels app=api: kdbg attach deploy/api',
+    '  api-7d9f  container app, of Deployment api (ReplicaSet api-7d9f), labels app=api: kdbg attach deploy/api',
     '  db-0      runAsNonRoot, runAsUser 1000',
     'Ctrl-C stops the server and every process it started.',
     '',
