@@ -14,7 +14,7 @@ const kubeconfig = /^export KUBECONFIG=(.+)$/.exec(firstLine)?.[1];
 if (!kubeconfig) throw new Error(`unexpected first line from the test API server: ${firstLine}`);
 process.stderr.write(`test API server running; in another terminal: export KUBECONFIG=${kubeconfig}\n`);
 
-const kdbg = spawn(process.execPath, ['bin/kdbg.js', 'attach', ...process.argv.slice(2)], {
+const kdbg = spawn(process.execPath, ['bin/kdbg.cjs', 'attach', ...process.argv.slice(2)], {
   cwd: root,
   stdio: 'inherit',
   env: { ...process.env, KUBECONFIG: kubeconfig },

@@ -16,19 +16,22 @@ export interface ListPodsOptions {
   pageSize?: number;
 }
 
+/** A PodList as JSON has it (client-node's type names the token `_continue`). */
+type PodPage = Pick<V1PodList, 'items'> & { metadata?: { continue?: string; resourceVersion?: string } };
+
 /** Every matching pod, page by page, as one list. */
 export async function listPods(client: KubeClient, opts: ListPodsOptions): Promise<V1Pod[]> {
   const path = opts.namespace === undefined ? '/api/v1/pods' : podPath(opts.namespace);
   const items: V1Pod[] = [];
   let cont: string | undefined;
   do {
-    const page = await client.request<V1PodList>({
+    const page = await client.request<PodPage>({
       method: 'GET',
       path,
       query: { labelSelector: opts.labelSelector, limit: String(opts.pageSize ?? 500), continue: cont },
     });
     items.push(...page.items);
-    cont = page.metadata?._continue || undefined;
+    cont = page.metadata?.continue || undefined;
   } while (cont);
   return items;
 }

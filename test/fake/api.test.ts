@@ -134,13 +134,28 @@ describe('lists', () => {
     return r.json.items.map((p: { metadata: { name: string } }) => p.metadata.name);
   };
 
-  it('filters by label and field selectors, and tolerates limit/continue', async () => {
+  it('filters by label and field selectors', async () => {
     expect(await names('labelSelector=app%3Dapi')).toEqual(['api-1']);
     expect(await names('labelSelector=app%20in%20(web,api),tier!%3Dback')).toEqual(['web-0']);
     expect(await names('labelSelector=tier')).toEqual(['api-1']);
     expect(await names('labelSelector=!tier')).toEqual(['web-0']);
     expect(await names('fieldSelector=metadata.name%3Dweb-0&limit=500&resourceVersion=0')).toEqual(['web-0']);
-    expect(await names('fieldSelector=status.phase%3DRunning,spec.nodeName%3Dfake-node&limit=1&continue=')).toEqual(['api-1', 'web-0']);
+    expect(await names('fieldSelector=status.phase%3DRunning,spec.nodeName%3Dfake-node&continue=')).toEqual(['api-1', 'web-0']);
+  });
+
+  it('pages with limit and continue as the apiserver does, and refuses a token that is not one', async () => {
+    const first = await call(cluster, 'viewer', 'GET', '/api/v1/namespaces/default/pods?limit=1');
+    expect(first.json.items.map((p: { metadata: { name: string } }) => p.metadata.name)).toEqual(['api-1']);
+    expect(first.json.metadata.remainingItemCount).toBe(1);
+    const token = encodeURIComponent(first.json.metadata.continue);
+    const second = await call(cluster, 'viewer', 'GET', `/api/v1/namespaces/default/pods?limit=1&continue=${token}`);
+    expect(second.json.items.map((p: { metadata: { name: string } }) => p.metadata.name)).toEqual(['web-0']);
+    expect(second.json.metadata.continue).toBeUndefined();
+    expect(second.json.metadata.resourceVersion).toBe(first.json.metadata.resourceVersion);
+    const withRv = await call(cluster, 'viewer', 'GET', `/api/v1/namespaces/default/pods?limit=1&resourceVersion=0&continue=${token}`);
+    expect(withRv.status).toBe(400);
+    const bad = await call(cluster, 'viewer', 'GET', '/api/v1/namespaces/default/pods?limit=1&continue=garbage');
+    expect([bad.status, bad.json.message]).toEqual([400, 'continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)']);
   });
 
   it('refuses an unknown field label', async () => {

@@ -121,8 +121,9 @@ describe('a reused container that ended meanwhile (fake API server, 3 s status l
 
   it('with stdin already read, is not run again elsewhere: all of the input or a clear failure', async () => {
     const kubeconfig = slow.writeKubeconfig('debugger', 'slow');
-    await eventually(() => slow.getPod('slow', 'web-0')?.status?.ephemeralContainerStatuses?.[1]?.state?.running, 10_000);
     const current = slow.getPod('slow', 'web-0')!.spec!.ephemeralContainers![1]!.name;
+    // the kubelet lists statuses by name, not in the order the containers were added
+    await eventually(() => slow.getPod('slow', 'web-0')?.status?.ephemeralContainerStatuses?.find((s) => s.name === current)?.state?.running, 10_000);
     expect(spawnSync('pkill', ['-f', `/${current}/idle`]).status).toBe(0);
     const r = await runKdbg(['attach', 'web-0', '--', 'cat'], { kubeconfig, stdin: 'first\nsecond\n' });
     if (r.code === 0) expect(r.stdout.toString()).toBe('first\nsecond\n');

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Backend } from '../backends/backend.ts';
 
-export const KDBG = fileURLToPath(new URL('../../bin/kdbg.js', import.meta.url));
+export const KDBG = fileURLToPath(new URL('../../bin/kdbg.cjs', import.meta.url));
 
 /** The backend the scenarios run on: the in-process fake, or KDBG_BACKEND=real for the e2e control plane. */
 export async function backendFromEnv(): Promise<Backend> {
