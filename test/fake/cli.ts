@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { userNames } from './auth.ts';
+import { userNames } from './api/auth.ts';
 import { startFakeCluster } from './cluster.ts';
 import { addDemo } from './demo.ts';
 

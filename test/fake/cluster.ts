@@ -1,6 +1,25 @@
 // An in-process fake Kubernetes API server on 127.0.0.1 with one node whose "kubelet" runs containers as real host
 // processes. Strict like kube-apiserver 1.36 where it matters to kdbg and kubectl. It speaks HTTPS with a fixed
 // self-signed certificate: kubectl and kdbg send no credentials to a plain http:// server.
+//
+// Layout of test/fake (each *.test.ts sits next to what it tests):
+//   wire/   what goes over the connection and nothing else: the server's TLS identity (tls.ts) and the remotecommand
+//           channel protocol over one WebSocket (streams.ts). Imports nothing from the fake.
+//   api/    the API server: routes (authentication, RequestInfo, handlers), store (the "etcd" and its watch log),
+//           watch serving, auth, rbac, status (metav1.Status), validation, patch and ephemeral-patch, defaults,
+//           discovery, table, selectors, workloads, GET pods/NAME/log (logs.ts) and the exec/attach upgrades
+//           (remote-command.ts: the apiserver's checks, then the node's answer over wire/streams.ts); context.ts is
+//           what its HTTP and WebSocket handlers share.
+//   node/   the kubelet: kubelet.ts (pods bound to the node, their containers as host processes, exec and attach
+//           targets, the status lag), process.ts, images, container-config, pod-status, container-log and the
+//           kubelet's event recorder (events.ts).
+//   here    startFakeCluster (this file), hooks.ts (the fault and node knobs tests set), demo.ts and cli.ts
+//           (`npm run testserver`), test-client.ts (raw clients for the fake's own tests), kubectl-faithful.test.ts.
+// Dependencies point down: wire <- api, node <- this folder. api and node use each other as the real ones do: the
+// API server proxies exec, attach and logs to the kubelet (api -> node/kubelet, node/process), and the kubelet
+// reads and writes pods and events through the store in metav1 terms (node -> api/store, api/status,
+// api/validation); api/defaults takes the default pull policy from node/images' reference parsing. Below this
+// folder only types come from hooks.ts.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
@@ -10,22 +29,22 @@ import path from 'node:path';
 import type { V1Pod } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import type { RecordedRequest } from '../backends/backend.ts';
-import { Authenticator, type FakeUser } from './auth.ts';
-import type { ServerContext } from './context.ts';
-import { defaultPodSpec } from './defaults.ts';
-import { EventRecorder } from './events.ts';
+import { Authenticator, type FakeUser } from './api/auth.ts';
+import type { ServerContext } from './api/context.ts';
+import { defaultPodSpec } from './api/defaults.ts';
+import { EventRecorder } from './node/events.ts';
 import type { FakeHooks } from './hooks.ts';
-import { Kubelet } from './kubelet.ts';
-import { Authorizer } from './rbac.ts';
-import { handleUpgrade } from './remote-command.ts';
-import { deletePodObject, handleRequest } from './routes.ts';
-import type { JsonObject } from './status.ts';
-import { Store, type StoreEvent } from './store.ts';
-import { certificate, privateKey } from './tls.ts';
-import { addWorkload } from './workloads.ts';
+import { Kubelet } from './node/kubelet.ts';
+import { Authorizer } from './api/rbac.ts';
+import { handleUpgrade } from './api/remote-command.ts';
+import { deletePodObject, handleRequest } from './api/routes.ts';
+import type { JsonObject } from './api/status.ts';
+import { Store, type StoreEvent } from './api/store.ts';
+import { certificate, privateKey } from './wire/tls.ts';
+import { addWorkload } from './api/workloads.ts';
 
 export type { FakeHooks } from './hooks.ts';
-export type { FakeUser } from './auth.ts';
+export type { FakeUser } from './api/auth.ts';
 
 export interface FakeClusterOptions {
   /** how long the kubelet takes to start a container (default 100) */

@@ -2,7 +2,7 @@
 // test/scenarios/usability.test.ts).
 import type { V1Pod } from '@kubernetes/client-node';
 import type { FakeCluster } from './cluster.ts';
-import { controllerRef } from './workloads.ts';
+import { controllerRef } from './api/workloads.ts';
 
 const loop = (name: string) => ({ name, image: 'busybox:1.36', command: ['sh', '-c', 'while true; do sleep 1; done'] });
 

@@ -1,5 +1,5 @@
 // Failure injection and node configuration that tests can set on a running fake cluster.
-import type { FakeUser } from './auth.ts';
+import type { FakeUser } from './api/auth.ts';
 
 export interface FakeHooks {
   /** Denies `verb` on `resource` (e.g. 'pods/exec') to `user` from now on, whatever the user's rules say. */

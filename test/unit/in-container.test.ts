@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { heartbeatCommand, idleCommand as idleArgv, interruptCommand, parseState, sessionCommand, stateCommand, stopCommand } from '../../src/debug/programs.ts';
-import { expand } from '../fake/container-config.ts';
+import { expand } from '../fake/node/container-config.ts';
 
 /** The container's command as the kubelet runs it: after its $(VAR) expansion, which turns $$ into $. */
 const idleCommand = () => idleArgv().map((a) => expand(a, {}));

@@ -1,9 +1,9 @@
 // What the HTTP and WebSocket handlers of the fake API server share.
 import type { IncomingMessage } from 'node:http';
-import type { RecordedRequest } from '../backends/backend.ts';
+import type { RecordedRequest } from '../../backends/backend.ts';
 import type { Authenticator, UserInfo } from './auth.ts';
-import type { FakeHooks } from './hooks.ts';
-import type { Kubelet } from './kubelet.ts';
+import type { FakeHooks } from '../hooks.ts';
+import type { Kubelet } from '../node/kubelet.ts';
 import type { Authorizer } from './rbac.ts';
 import type { Store } from './store.ts';
 

@@ -1,9 +1,9 @@
 // What the kubelet hands the runtime for one container: argv (command/args over the image's ENTRYPOINT/CMD, with
 // $(VAR) expansion), environment (service links, downward API, spec env), uid/gid and the runAsNonRoot check.
 import { existsSync } from 'node:fs';
-import type { FakeHooks } from './hooks.ts';
+import type { FakeHooks } from '../hooks.ts';
 import { imageConfig, imageIn, parseImage } from './images.ts';
-import type { JsonObject } from './status.ts';
+import type { JsonObject } from '../api/status.ts';
 
 export interface ContainerConfig {
   argv: string[];

@@ -1,9 +1,9 @@
 // The node: real processes with the spec's env and user, events, logs, the status lag, image pull failures,
 // images without a shell, runAsNonRoot, and pod deletion.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { webPod } from '../backends/backend.ts';
-import { startFakeCluster, type FakeCluster } from './cluster.ts';
-import { call, execPath, mustOpen, until, watch } from './test-client.ts';
+import { webPod } from '../../backends/backend.ts';
+import { startFakeCluster, type FakeCluster } from '../cluster.ts';
+import { call, execPath, mustOpen, until, watch } from '../test-client.ts';
 
 let cluster: FakeCluster;
 let n = 0;

@@ -1,10 +1,10 @@
 // Workloads on the fake: stored with addWorkload, served read-only at their apps/v1 and batch/v1 paths with the
 // apiserver's 404 and 403 Status, label-selected lists, watches and discovery. No controller makes their pods.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { webPod } from '../backends/backend.ts';
-import { startFakeCluster, type FakeCluster } from './cluster.ts';
+import { webPod } from '../../backends/backend.ts';
+import { startFakeCluster, type FakeCluster } from '../cluster.ts';
 import type { JsonObject } from './status.ts';
-import { call, watch } from './test-client.ts';
+import { call, watch } from '../test-client.ts';
 import { controllerRef } from './workloads.ts';
 
 const apps = '/apis/apps/v1/namespaces/default';

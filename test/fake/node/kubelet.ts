@@ -6,14 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { containerConfig, CreateConfigError, type ContainerConfig } from './container-config.ts';
 import type { EventRecorder } from './events.ts';
-import type { FakeHooks } from './hooks.ts';
+import type { FakeHooks } from '../hooks.ts';
 import { imageId, imageIn, parseImage, type ImageRef } from './images.ts';
-import { ContainerLog } from './logs.ts';
+import { ContainerLog } from './container-log.ts';
 import { generatePodStatus } from './pod-status.ts';
 import { HostProcess, killSessions, listProcesses, resolveExecutable } from './process.ts';
-import { badRequest, type JsonObject } from './status.ts';
-import type { Store, StoreEvent } from './store.ts';
-import { deepEqual } from './validation.ts';
+import { badRequest, type JsonObject } from '../api/status.ts';
+import type { Store, StoreEvent } from '../api/store.ts';
+import { deepEqual } from '../api/validation.ts';
 
 export interface KubeletOptions {
   nodeName: string;

@@ -1,7 +1,7 @@
 // PATCH / PUT of pods/NAME/ephemeralcontainers: decode and apply the patch, keep only the ephemeral-container
 // change (podEphemeralContainersStrategy), default, validate, and write unless nothing changed.
 import { defaultContainer } from './defaults.ts';
-import type { FakeHooks } from './hooks.ts';
+import type { FakeHooks } from '../hooks.ts';
 import { jsonMergePatch, jsonPatch, strategicMerge } from './patch.ts';
 import { ApiFailure, badRequest, conflict, invalid, notFound, type Json, type JsonObject } from './status.ts';
 import type { Store } from './store.ts';

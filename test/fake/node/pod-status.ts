@@ -1,6 +1,6 @@
 // The PodStatus the kubelet's status manager writes, generated from what the node's runtime knows.
 import type { ContainerRecord, PodRecord } from './kubelet.ts';
-import type { JsonObject } from './status.ts';
+import type { JsonObject } from '../api/status.ts';
 
 export function generatePodStatus(pod: JsonObject, rec: PodRecord, now: string): JsonObject {
   const regular: ContainerRecord[] = (pod.spec.containers ?? []).flatMap((c: JsonObject) => rec.containers.get(c.name) ?? []);

@@ -1,9 +1,9 @@
 // The REST surface of the fake: authentication, RBAC 403 texts, discovery, lists with selectors, self reviews,
 // Warning headers and the Status shape of every error.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { webPod } from '../backends/backend.ts';
-import { startFakeCluster, type FakeCluster } from './cluster.ts';
-import { call } from './test-client.ts';
+import { webPod } from '../../backends/backend.ts';
+import { startFakeCluster, type FakeCluster } from '../cluster.ts';
+import { call } from '../test-client.ts';
 
 let cluster: FakeCluster;
 beforeAll(async () => {

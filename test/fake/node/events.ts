@@ -1,7 +1,7 @@
 // core/v1 Events as the kubelet's event recorder writes them (repeats of the same event bump `count`).
 import { randomUUID } from 'node:crypto';
-import type { JsonObject } from './status.ts';
-import type { Store } from './store.ts';
+import type { JsonObject } from '../api/status.ts';
+import type { Store } from '../api/store.ts';
 
 export interface EventTarget {
   namespace: string;

@@ -2,9 +2,9 @@
 // replayed, the status is always Success (never an exit code), and a client's stdin EOF closes the container's
 // stdin only for stdinOnce (non-tty) containers; otherwise it ends the attach and the stdin stays open.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { webPod } from '../backends/backend.ts';
-import { startFakeCluster, type FakeCluster } from './cluster.ts';
-import { call, mustOpen, sleep, until } from './test-client.ts';
+import { webPod } from '../../backends/backend.ts';
+import { startFakeCluster, type FakeCluster } from '../cluster.ts';
+import { call, mustOpen, sleep, until } from '../test-client.ts';
 
 let cluster: FakeCluster;
 beforeAll(async () => {

@@ -1,9 +1,9 @@
 // Watches like the apiserver's watch cache: replay after a resourceVersion, synthetic ADDED for "0", 410 for a
 // version older than the retained window, selectors, timeoutSeconds, DELETED, and the dropped-watch hook.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { webPod } from '../backends/backend.ts';
-import { startFakeCluster, type FakeCluster } from './cluster.ts';
-import { call, watch } from './test-client.ts';
+import { webPod } from '../../backends/backend.ts';
+import { startFakeCluster, type FakeCluster } from '../cluster.ts';
+import { call, watch } from '../test-client.ts';
 
 let cluster: FakeCluster;
 beforeAll(async () => {

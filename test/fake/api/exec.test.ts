@@ -3,9 +3,9 @@
 // failures, binary data under backpressure, and terminal resize.
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { webPod } from '../backends/backend.ts';
-import { startFakeCluster, type FakeCluster } from './cluster.ts';
-import { execPath, mustOpen, openStream, sleep, until } from './test-client.ts';
+import { webPod } from '../../backends/backend.ts';
+import { startFakeCluster, type FakeCluster } from '../cluster.ts';
+import { execPath, mustOpen, openStream, sleep, until } from '../test-client.ts';
 
 let cluster: FakeCluster;
 beforeAll(async () => {

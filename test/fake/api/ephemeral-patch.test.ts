@@ -1,9 +1,9 @@
 // PATCH/PUT of pods/NAME/ephemeralcontainers: patch types, defaulting, the apiserver's validation messages,
 // immutability of existing ephemeral containers, the no-op of an identical patch, and the PATCH fault hooks.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { webPod } from '../backends/backend.ts';
-import { startFakeCluster, type FakeCluster } from './cluster.ts';
-import { call, sleep } from './test-client.ts';
+import { webPod } from '../../backends/backend.ts';
+import { startFakeCluster, type FakeCluster } from '../cluster.ts';
+import { call, sleep } from '../test-client.ts';
 
 let cluster: FakeCluster;
 let n = 0;

@@ -1,6 +1,6 @@
 // What the apiserver's defaulting (k8s.io/kubernetes/pkg/apis/core/v1/defaults.go) adds to a Pod, and the
 // JSON shape Go would marshal it back to (omitempty drops false, "", [] and nil).
-import { defaultPullPolicy } from './images.ts';
+import { defaultPullPolicy } from '../node/images.ts';
 import type { Json, JsonObject } from './status.ts';
 
 /** SetDefaults_Container, which SetDefaults_EphemeralContainer applies too. */

@@ -2,7 +2,6 @@
 // `[channel][payload]`, 0 stdin, 1 stdout, 2 stderr, 3 status, 4 resize, and in v5.channel.k8s.io the CLOSE
 // frame `[255, channel]`. Output respects the socket's backpressure.
 import type { WebSocket } from 'ws';
-import type { JsonObject } from './status.ts';
 
 export const streamProtocols = ['v5.channel.k8s.io', 'v4.channel.k8s.io', 'v3.channel.k8s.io', 'v2.channel.k8s.io', 'channel.k8s.io'];
 
@@ -65,7 +64,7 @@ export class ChannelSession {
   }
 
   /** Writes the status on channel 3 and closes the connection normally. */
-  finish(status: JsonObject): void {
+  finish(status: Record<string, unknown>): void {
     if (this.finished) return;
     this.frame(3, Buffer.from(JSON.stringify(status)));
     this.finished = true;

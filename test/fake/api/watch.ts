@@ -1,7 +1,7 @@
 // ?watch=true on a collection, served like the apiserver's watch cache: replay of retained events newer than
 // resourceVersion (or synthetic ADDED for "0"/unset), then live events, one JSON object per line, flushed at once.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { FakeHooks } from './hooks.ts';
+import type { FakeHooks } from '../hooks.ts';
 import type { Matcher } from './selectors.ts';
 import { badRequest, statusObject, type JsonObject } from './status.ts';
 import type { Kind, Store, StoreEvent } from './store.ts';

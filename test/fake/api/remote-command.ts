@@ -7,11 +7,11 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { UserInfo } from './auth.ts';
 import { recordRequest, takeWarnings, type ServerContext } from './context.ts';
-import { StreamTargetError, type ContainerRecord } from './kubelet.ts';
+import { StreamTargetError, type ContainerRecord } from '../node/kubelet.ts';
 import { boolParam } from './logs.ts';
-import type { HostProcess } from './process.ts';
+import type { HostProcess } from '../node/process.ts';
 import { ApiFailure, badRequest, forbidden, notFound, statusObject, type JsonObject } from './status.ts';
-import { ChannelSession, streamProtocols, type StreamOptions } from './streams.ts';
+import { ChannelSession, streamProtocols, type StreamOptions } from '../wire/streams.ts';
 
 const wss = new WebSocketServer({
   noServer: true,
