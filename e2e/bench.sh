@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# npm run bench:e2e: the benchmark of bench/run.ts against the real control plane (kube-apiserver 1.36.3 and the
-# kubelet stand-in, status lag 0.5 s), on the sandbox's pod web-0 in `default`.
+# npm run bench:e2e: the benchmark of bench/run.ts against the e2e cluster (kube-apiserver 1.36.3 and the real node,
+# kubelet 1.36.3 on containerd; KDBG_E2E_NODE_KIND=standin for the kubelet stand-in), on the sandbox's pod web-0 in
+# `default`.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 if [ "$(id -u)" -ne 0 ]; then
-  echo "bench:e2e: skipped (needs root for namespaces and setpriv)"
+  echo "bench:e2e: skipped (needs root for containerd and the kubelet)"
   exit 0
 fi
 # shellcheck source=lib/cluster.sh

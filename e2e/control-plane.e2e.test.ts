@@ -25,14 +25,54 @@ afterAll(async () => {
 });
 
 describe('attach (kubectl 1.33, WebSocket v5 → apiserver → SPDY → node)', () => {
+  // The container prints "early" at once, then "waiting" until the test creates /tmp/go (so the attach is known to be
+  // live), then "late" and exits 3.
+  const EARLY_LATE = 'echo early; until [ -e /tmp/go ]; do echo waiting; sleep 0.2; done; echo late; exit 3';
+  /** once stdout shows "waiting", creates /tmp/go in the container (resolves when done) */
+  function goWhenWaiting(container: string): { onStdout: (out: string) => void; done: Promise<void> } {
+    let fire!: () => void;
+    const seen = new Promise<void>((r) => (fire = r));
+    const done = seen.then(async () => {
+      const r = await kubectl('1.33', admin, ['exec', 'web-0', '-c', container, '--', 'touch', '/tmp/go']);
+      if (r.code !== 0) throw new Error(`touch /tmp/go in ${container}: ${r.code} ${r.stderr}`);
+    });
+    return { onStdout: (out) => out.includes('waiting') && fire(), done };
+  }
+
+  /** when kubectl started attaching: it prints this line just before its attach request */
+  function attachWatch(): { onStderr: (err: string) => void; at: () => number } {
+    let at = 0;
+    return { onStderr: (err) => { if (!at && err.includes("If you don't see a command prompt")) at = Date.now(); }, at: () => at };
+  }
+
+  /**
+   * Whether the container wrote "early" before kubectl began to attach (from the log's timestamps). Normally it
+   * did by far; on a machine so loaded that the shell had not run its first command yet, the line may reach the
+   * attach, and "early is lost" cannot be asserted.
+   */
+  async function earlyBeforeAttach(container: string, attachAt: number): Promise<boolean> {
+    const logs = (await kubectl('1.33', admin, ['logs', '--timestamps', 'web-0', '-c', container])).stdout;
+    const m = /^(\S+?)(?:\.(\d{1,3})\d*)?Z early$/m.exec(logs);
+    if (!m) throw new Error(`no "early" in the log of ${container}:\n${logs}`);
+    const earlyAt = Date.parse(`${m[1]}.${(m[2] ?? '0').padEnd(3, '0')}Z`);
+    expect(attachAt).toBeGreaterThan(0);
+    return earlyAt < attachAt;
+  }
+
   it('shows only output after the attach, and exits 0 although the container exits 3', async () => {
-    // stdin held open (a terminal would be): the attach lasts until kubectl's stdin ends
-    const r = await kubectl('1.33', admin, [
-      'debug', 'web-0', '-i', '--image=busybox:1.36', '-c', 'early-late', '--', 'sh', '-c', 'echo early; sleep 1; echo late; exit 3',
-    ], { holdStdinUntil: (out) => out.includes('late') });
+    // stdin held open (a terminal would be): on a real node the attach lasts until kubectl's stdin ends
+    const go = goWhenWaiting('early-late');
+    const attach = attachWatch();
+    const r = await kubectl('1.33', admin, ['debug', 'web-0', '-i', '--image=busybox:1.36', '-c', 'early-late', '--', 'sh', '-c', EARLY_LATE], {
+      onStdout: go.onStdout,
+      onStderr: attach.onStderr,
+      holdStdinUntil: (out) => out.includes('late'),
+    });
+    await go.done;
     expect(r.timedOut).toBe(false);
+    expect(r.stdout).toContain('waiting');
     expect(r.stdout).toContain('late');
-    expect(r.stdout).not.toContain('early');
+    if (await earlyBeforeAttach('early-late', attach.at())) expect(r.stdout).not.toContain('early');
     expect(r.stderr).not.toContain('falling back to streaming logs');
     expect(r.code).toBe(0);
     // the exit code is only in the status, which arrives after the stream ended
@@ -40,8 +80,35 @@ describe('attach (kubectl 1.33, WebSocket v5 → apiserver → SPDY → node)', 
     expect(s.state?.terminated?.exitCode).toBe(3);
     expect(s.state?.terminated?.reason).toBe('Error');
     // the log has everything
-    const logs = await kubectl('1.33', admin, ['logs', 'web-0', '-c', 'early-late']);
-    expect(logs.stdout).toBe('early\nlate\n');
+    const logs = (await kubectl('1.33', admin, ['logs', 'web-0', '-c', 'early-late'])).stdout;
+    expect(logs.startsWith('early\nwaiting\n')).toBe(true);
+    expect(logs.endsWith('waiting\nlate\n')).toBe(true);
+  });
+
+  it.runIf(realNode())('with stdin a pipe held open, kubectl stays attached after the container has exited, until the pipe closes', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let exited = false;
+    const go = goWhenWaiting('held');
+    const attach = attachWatch();
+    const run = kubectl('1.33', admin, ['debug', 'web-0', '-i', '--image=busybox:1.36', '-c', 'held', '--', 'sh', '-c', EARLY_LATE], {
+      onStdout: go.onStdout,
+      onStderr: attach.onStderr,
+      stdinEnd: gate,
+      pipeStdin: true,
+    });
+    void run.then(() => (exited = true));
+    await go.done;
+    const s = await waitContainer(backend, ns, 'web-0', 'held', (x) => !!x.state?.terminated);
+    expect(s.state?.terminated?.exitCode).toBe(3);
+    // the status is written a PLEG relist after the exit: a client that left with the container would be gone
+    expect(exited).toBe(false);
+    release();
+    const r = await run;
+    expect(r.timedOut).toBe(false);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('late');
+    if (await earlyBeforeAttach('held', attach.at())) expect(r.stdout).not.toContain('early');
   });
 
   it.runIf(realNode())('with stdin at EOF (</dev/null) prints nothing and exits 0 at once; the container still exits 3', async () => {
@@ -84,7 +151,8 @@ describe('attach (kubectl 1.33, WebSocket v5 → apiserver → SPDY → node)', 
   });
 
   it('reports an image that cannot be pulled as a waiting message, and kubectl keeps waiting', async () => {
-    // the kubelet writes the waiting reason at its next sync of the pod after the failed pull (≈ 10–15 s later)
+    // the kubelet writes the waiting reason at its next sync of the pod after the failed pull (10–15 s later by
+    // default, 5–7.5 s with the e2e node's syncFrequency: 5s)
     const warning = /Warning: container nopull: (rpc error: code = \w+ desc = )?failed to pull and unpack image "docker.io\/example\/nosuchimage:1"/;
     const r = await kubectl('1.33', admin, ['debug', 'web-0', '-i', '--image=example/nosuchimage:1', '-c', 'nopull', '--', 'true'], {
       timeoutMs: 45_000,

@@ -33,34 +33,60 @@ export function kubectl(
     env?: Record<string, string>;
     /** keep stdin open until stdout satisfies this (then write input and EOF); default: input and EOF at once */
     holdStdinUntil?: (stdout: string) => boolean;
+    /** called with all of stdout so far whenever more arrives */
+    onStdout?: (stdout: string) => void;
+    /** called with all of stderr so far whenever more arrives */
+    onStderr?: (stderr: string) => void;
+    /** keep stdin open until this settles (then write input and EOF) */
+    stdinEnd?: Promise<unknown>;
+    /**
+     * give kubectl a real pipe as stdin (through `cat |`, as in a shell pipeline) instead of Node's socket pair:
+     * kubectl's reader on a pipe keeps it attached until the pipe closes; on a socket it does not
+     */
+    pipeStdin?: boolean;
     /** kill kubectl (SIGKILL, `stopped` in the result) as soon as its stderr satisfies this */
     stopWhen?: (stderr: string) => boolean;
   } = {},
 ): Promise<RunResult> {
   const bin = path.join(kubectlDir(), `kubectl.${version}`);
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, {
+    const [file, argv] = opts.pipeStdin ? ['sh', ['-c', 'cat | exec "$0" "$@"', bin, ...args]] : [bin, args];
+    const child = spawn(file, argv, {
       env: { ...process.env, KUBECONFIG: kubeconfig, HOME: process.env.KDBG_E2E_DIR ?? process.env.HOME, ...opts.env },
       stdio: ['pipe', 'pipe', 'pipe'],
+      detached: opts.pipeStdin, // its own process group, so that a kill reaches cat and kubectl
     });
+    const kill = () => {
+      if (opts.pipeStdin && child.pid) {
+        try {
+          process.kill(-child.pid, 'SIGKILL');
+          return;
+        } catch {
+          // gone already
+        }
+      }
+      child.kill('SIGKILL');
+    };
     let stdout = '';
     let stderr = '';
     let timedOut = false;
     child.stdout.on('data', (d: Buffer) => {
       stdout += d.toString();
+      opts.onStdout?.(stdout);
       if (opts.holdStdinUntil?.(stdout) && child.stdin.writable) child.stdin.end(opts.input ?? '');
     });
     let stopped = false;
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();
+      opts.onStderr?.(stderr);
       if (!stopped && opts.stopWhen?.(stderr)) {
         stopped = true;
-        child.kill('SIGKILL');
+        kill();
       }
     });
     const timer = setTimeout(() => {
       timedOut = true;
-      child.kill('SIGKILL');
+      kill();
     }, opts.timeoutMs ?? 30_000);
     child.on('error', reject);
     child.on('close', (code, signal) => {
@@ -69,7 +95,11 @@ export function kubectl(
     });
     // stdin: the given input then EOF, at once or once stdout satisfies holdStdinUntil
     child.stdin.on('error', () => {});
-    if (!opts.holdStdinUntil) child.stdin.end(opts.input ?? '');
+    if (opts.stdinEnd) {
+      void opts.stdinEnd.finally(() => {
+        if (child.stdin.writable) child.stdin.end(opts.input ?? '');
+      });
+    } else if (!opts.holdStdinUntil) child.stdin.end(opts.input ?? '');
   });
 }
 

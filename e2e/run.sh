@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# npm run e2e: kdbg's end-to-end suite against a real kube-apiserver 1.36 + embedded etcd + a kubelet stand-in,
-# all on 127.0.0.1. Needs root (namespaces, setpriv, apt-get); without root it says so and exits 0.
-# Builds the binaries once (e2e/build.sh caches them), installs the host tools the fake images map to, starts the
-# control plane, applies fixtures, runs `vitest run --config e2e/vitest.config.ts` (extra arguments are passed
-# on), and always tears down.
+# npm run e2e: kdbg's end-to-end suite against a real kube-apiserver 1.36 + embedded etcd + a real node (kubelet
+# 1.36 on Debian's containerd; KDBG_E2E_NODE_KIND=standin: the kubelet stand-in), all on 127.0.0.1. Needs root
+# (containerd, the kubelet, apt-get); without root it says so and exits 0.
+# Installs the Debian packages the node needs (e2e/lib/node.sh), builds the binaries once (e2e/build.sh caches
+# them), starts the cluster, applies fixtures, runs `vitest run --config e2e/vitest.config.ts` (extra arguments are
+# passed on), and always tears down (also what a killed earlier run left behind, first).
 # KDBG_E2E_KUBECONFIG=<admin kubeconfig> runs the suite against that cluster instead (no root, no build).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,7 +16,7 @@ if [ -n "${KDBG_E2E_KUBECONFIG:-}" ]; then
   exec npx vitest run --config e2e/vitest.config.ts "$@"
 fi
 if [ "$(id -u)" -ne 0 ]; then
-  echo "e2e: skipped (needs root for namespaces and setpriv; run as root)"
+  echo "e2e: skipped (needs root for containerd and the kubelet; run as root)"
   exit 0
 fi
 

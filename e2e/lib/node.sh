@@ -197,6 +197,8 @@ imageGCHighThresholdPercent: 100
 imageGCLowThresholdPercent: 99
 serializeImagePulls: false
 resolvConf: /etc/resolv.conf
+# caps the pod workers' retry after a failed sync (10-15 s by default): a failed pull reaches the status in 5-8 s
+syncFrequency: 5s
 YAML
   # the kubelet's private view: /var/lib, /var/log and the kernel settings it would tune are files of DIR
   cat >"$d/kubelet/run.sh" <<SH
@@ -315,6 +317,11 @@ kdbg_node_reap_leftovers() {
   for f in "$KDBG_NODE_STATE"/*; do
     [ -f "$f" ] || continue
     read -r pid start dir <"$f" || continue
+    # only run directories of ours (their processes are found by the path)
+    case $dir in
+      /?*/kdbg-?*) ;;
+      *) rm -f "$f"; continue ;;
+    esac
     if kill -0 "$pid" 2>/dev/null && [ "$(_kdbg_starttime "$pid")" = "$start" ]; then
       continue # still running
     fi

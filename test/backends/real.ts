@@ -1,6 +1,8 @@
-// The Backend on a real kube-apiserver: by default the e2e control plane that e2e/run.sh starts (kube-apiserver
-// 1.36 + etcd + the kubelet stand-in, found through KDBG_E2E_* variables), or, when KDBG_E2E_KUBECONFIG names the
-// admin kubeconfig of a cluster of your own, that cluster, with the test users played by impersonation.
+// The Backend on a real kube-apiserver: by default the e2e cluster that e2e/run.sh starts (kube-apiserver 1.36 +
+// etcd + a real node: kubelet 1.36 on containerd, or the kubelet stand-in with KDBG_E2E_NODE_KIND=standin; found
+// through KDBG_E2E_* variables), or, when KDBG_E2E_KUBECONFIG names the admin kubeconfig of a cluster of your own,
+// that cluster, with the test users played by impersonation. Pods are bound to the node by the cluster's binder
+// (or scheduler); container processes are host processes either way, so nodeProcesses reads /proc.
 // Plain node:https with the admin's credentials: no client library, nothing from src/.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
