@@ -1,23 +1,35 @@
 // npm run bench: medians of interleaved runs, kdbg beside kubectl, against the in-process fake API server (start
 // 100 ms, status lag 300 ms), or with KDBG_BENCH_KUBECONFIG against the pod web-0 (container app) in that
-// kubeconfig's namespace, as `npm run bench:e2e` does on the real control plane. Prints each figure, its goal, and
-// whether it is met.
+// kubeconfig's namespace, as `npm run bench:e2e` does on the real control plane. Prints one table: each figure of
+// kdbg and of its reference, their ratio, the goal, and whether it is met.
+//
+// BENCH_RUNS (default 9) sets the rounds of the start-up, one-shot and `ls` cases; the 512 MiB transfers (each
+// way, BENCH_BYTES) take BENCH_THROUGHPUT_RUNS rounds (default: BENCH_RUNS, at most 3). NODE_EXTRA_CA_CERTS is
+// removed from the environment of both sides: with it, every Node start parses the whole CA bundle it names.
+// BENCH_TRACE=1 (fake API server only) also prints when each request of one run of each one-shot reached the server.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startFakeCluster } from '../test/fake/cluster.ts';
-import { webPod } from '../test/backends/backend.ts';
+import { startFakeCluster, type FakeCluster } from '../test/fake/cluster.ts';
+import { webPod, type RecordedRequest } from '../test/backends/backend.ts';
+import { seedFleet, type Fleet } from './fleet.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
-const KDBG = fileURLToPath(new URL('../bin/kdbg.js', import.meta.url));
+const THROUGHPUT_RUNS = Number(process.env.BENCH_THROUGHPUT_RUNS ?? Math.min(RUNS, 3));
+/** the package's bin entry, as `npm link` installs it */
+const KDBG = fileURLToPath(new URL(`../${(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { bin: { kdbg: string } }).bin.kdbg}`, import.meta.url));
 const KUBECTL = join(dirname(spawnSync('sh', ['-c', 'readlink -f "$(command -v kubectl)"']).stdout.toString().trim()), 'kubectl.1.33');
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+/** bytes moved each way by the throughput cases */
+const BYTES = Number(process.env.BENCH_BYTES ?? 512 * 1024 * 1024);
+const MiB = 1024 * 1024;
+const scratch = mkdtempSync(join(tmpdir(), 'kdbg-bench-'));
 
 interface Sample {
   ms: number;
-  rssKb?: number;
+  rssKb?: number | undefined;
 }
 
 /** Runs one command to its end (asynchronously: the fake API server lives in this process). */
@@ -36,6 +48,33 @@ function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<Sam
   });
 }
 
+/**
+ * Runs `cmd args` inside a shell pipeline: `head -c BYTES /dev/zero | cmd` (in) or `cmd | wc -c` (out), under
+ * /usr/bin/time -o for its peak RSS. Checks that every byte arrived: `wc -c` of the output here (out), or the
+ * count the remote command prints (in).
+ */
+function transfer(direction: 'in' | 'out', cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<Sample> {
+  const rssFile = join(scratch, 'rss');
+  rmSync(rssFile, { force: true });
+  const measured = TIME ? `${TIME} -f %M -o "$RSS" "$@"` : '"$@"';
+  const script = direction === 'in' ? `head -c ${BYTES} /dev/zero | ${measured}` : `${measured} | wc -c`;
+  const started = process.hrtime.bigint();
+  const child = spawn('bash', ['-c', `set -o pipefail; ${script}`, 'bash', cmd, ...args], { env: { ...env, RSS: rssFile }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  return new Promise((resolve, reject) => {
+    child.on('close', (status) => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const count = Number(stdout.trim());
+      if (status !== 0) return reject(new Error(`${cmd} ${args.join(' ')} (${direction}) exited ${status}: ${stderr}`));
+      if (count !== BYTES) return reject(new Error(`${cmd} ${args.join(' ')} (${direction}) moved ${stdout.trim()} bytes, not ${BYTES}: ${stderr}`));
+      resolve({ ms, rssKb: TIME ? Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()) : undefined });
+    });
+  });
+}
+
 async function output(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
   const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
@@ -47,62 +86,166 @@ async function output(cmd: string, args: string[], env: NodeJS.ProcessEnv): Prom
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-/** Runs the commands in turn, RUNS rounds, so drift hits all of them alike. */
-async function interleaved(cases: Record<string, () => Promise<Sample>>): Promise<Record<string, Sample[]>> {
+/** Runs the commands in turn, `runs` rounds, so drift hits all of them alike. */
+async function interleaved(cases: Record<string, () => Promise<Sample>>, runs = RUNS): Promise<Record<string, Sample[]>> {
   const out: Record<string, Sample[]> = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
-  for (let i = 0; i < RUNS; i++) for (const [k, run] of Object.entries(cases)) out[k]!.push(await run());
+  for (let i = 0; i < runs; i++) for (const [k, run] of Object.entries(cases)) out[k]!.push(await run());
   return out;
 }
 
+/** One run of the command, printing when each of its requests reached the fake API server (ms after the spawn). */
+async function trace(cluster: FakeCluster, label: string, cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  const seen: string[] = [];
+  const started = process.hrtime.bigint();
+  const since = () => (Number(process.hrtime.bigint() - started) / 1e6).toFixed(0).padStart(5);
+  const requests = cluster.requests;
+  requests.push = (...items: RecordedRequest[]) => {
+    for (const r of items) seen.push(`${since()} ms  ${r.method} ${r.path}${r.upgrade ? ` (upgrade ${r.upgrade})` : ''}`);
+    return Array.prototype.push.apply(requests, items);
+  };
+  try {
+    const sample = await timed(cmd, args, env);
+    console.log(`${label}: ${sample.ms.toFixed(0)} ms in all`);
+    for (const line of seen) console.log(`  ${line}`);
+  } finally {
+    Reflect.deleteProperty(requests, 'push');
+  }
+}
+
 const target = process.env.KDBG_BENCH_KUBECONFIG
-  ? { kubeconfig: process.env.KDBG_BENCH_KUBECONFIG, where: 'the cluster of KDBG_BENCH_KUBECONFIG', close: async () => undefined }
+  ? {
+      kubeconfig: process.env.KDBG_BENCH_KUBECONFIG,
+      where: 'the cluster of KDBG_BENCH_KUBECONFIG',
+      fleet: undefined as Fleet | undefined,
+      cluster: undefined as FakeCluster | undefined,
+      close: async () => undefined,
+    }
   : await fakeTarget();
 
 async function fakeTarget() {
   const cluster = await startFakeCluster({ startDelayMs: 100, statusLagMs: 300 });
   cluster.createNamespace('bench');
   await cluster.addPod('bench', webPod('web-0'));
-  return { kubeconfig: cluster.writeKubeconfig('admin', 'bench'), where: 'fake API server: start 100 ms, status lag 300 ms', close: () => cluster.close() };
+  const fleet = seedFleet(cluster);
+  return {
+    kubeconfig: cluster.writeKubeconfig('admin', 'bench'),
+    where: 'fake API server: start 100 ms, status lag 300 ms',
+    fleet: fleet as Fleet | undefined,
+    cluster: cluster as FakeCluster | undefined,
+    close: () => cluster.close(),
+  };
 }
 
 try {
   const kubeconfig = target.kubeconfig;
-  const env = { ...process.env, KUBECONFIG: kubeconfig, KUBECACHEDIR: mkdtempSync(join(tmpdir(), 'kdbg-bench-kubecache-')), XDG_CONFIG_HOME: '/nonexistent' };
+  const hadExtraCerts = process.env.NODE_EXTRA_CA_CERTS !== undefined;
+  const env: NodeJS.ProcessEnv = { ...process.env, KUBECONFIG: kubeconfig, KUBECACHEDIR: mkdtempSync(join(tmpdir(), 'kdbg-bench-kubecache-')), XDG_CONFIG_HOME: '/nonexistent' };
+  delete env.NODE_EXTRA_CA_CERTS;
   const node = process.execPath;
+  const load = loadavg()[0]!;
 
   // warm-up: kubectl's discovery cache, kdbg's compile cache, and the container kdbg reuses
   await timed(KUBECTL, ['get', 'pods'], env);
   const reused = await output(node, [KDBG, 'attach', 'web-0', '-c', 'app', '--', 'sh', '-c', 'echo $KDBG_NAME'], env);
 
-  const startup = await interleaved({
+  const all: Record<string, Sample[]> = {};
+  Object.assign(all, await interleaved({
     'node -e 0': () => timed(node, ['-e', '0'], env),
     'kdbg --version': () => timed(node, [KDBG, '--version'], env),
-  });
-  const oneShot = await interleaved({
+  }));
+  Object.assign(all, await interleaved({
     'kdbg attach --new -- true': () => timed(node, [KDBG, 'attach', 'web-0', '-c', 'app', '--new', '--', 'true'], env),
     'kdbg attach -- true (reused)': () => timed(node, [KDBG, 'attach', 'web-0', '-c', 'app', '--', 'true'], env),
     'kubectl debug -i -- true': () => timed(KUBECTL, ['debug', 'web-0', '-i', '-q', '--image=busybox:1.36.1', '--target=app', '--', 'true'], env),
     'kubectl exec (same container) -- true': () => timed(KUBECTL, ['exec', 'web-0', '-c', reused, '--', 'true'], env),
-  });
+  }));
 
-  const all = { ...startup, ...oneShot };
+  // kdbg ls -A over the fleet: check once that both see all of it, and that kdbg takes its containers for its own
+  const fleet = target.fleet;
+  let lsProblem: string | undefined;
+  if (fleet) {
+    const list = JSON.parse(await output(node, [KDBG, 'ls', '-A', '-o', 'json'], env)) as { items: { namespace: string; kdbg: boolean }[] };
+    const ours = list.items.filter((r) => fleet.namespaces.includes(r.namespace));
+    const kdbgs = ours.filter((r) => r.kdbg).length;
+    if (ours.length !== fleet.debugPods || kdbgs !== fleet.debugPods) {
+      lsProblem = `kdbg ls -A listed ${kdbgs} kdbg debug containers of the ${fleet.debugPods} (${ours.length} debug containers in all)`;
+    }
+    const pods = JSON.parse(await output(KUBECTL, ['get', 'pods', '-A', '-o', 'json'], env)) as { items: unknown[] };
+    if (pods.items.length < fleet.pods) throw new Error(`kubectl get pods -A listed ${pods.items.length} pods, not ${fleet.pods} or more`);
+  }
+  const lsCases = {
+    'kdbg ls -A -o json': () => timed(node, [KDBG, 'ls', '-A', '-o', 'json'], env),
+    'kubectl get pods -A -o json': () => timed(KUBECTL, ['get', 'pods', '-A', '-o', 'json'], env),
+  };
+  Object.assign(all, await interleaved(lsCases));
+
+  const head = ['sh', '-c', `head -c ${BYTES} /dev/zero`];
+  const sink = ['sh', '-c', 'wc -c'];
+  Object.assign(all, await interleaved({
+    'kdbg attach, out': () => transfer('out', node, [KDBG, 'attach', 'web-0', '-c', 'app', '--', ...head], env),
+    'kubectl exec, out': () => transfer('out', KUBECTL, ['exec', 'web-0', '-c', reused, '--', ...head], env),
+    'kdbg attach, in': () => transfer('in', node, [KDBG, 'attach', 'web-0', '-c', 'app', '--', ...sink], env),
+    'kubectl exec -i, in': () => transfer('in', KUBECTL, ['exec', '-i', 'web-0', '-c', reused, '--', ...sink], env),
+  }, THROUGHPUT_RUNS));
+
   const m = (k: string) => median(all[k]!.map((s) => s.ms));
-  const ratio = (a: string, b: string) => m(a) / m(b);
-  const row = (label: string, value: number, goal: number) =>
-    `${label.padEnd(58)} ${value.toFixed(2).padStart(6)}×   goal ≤ ${goal}×   ${value <= goal ? 'met' : 'MISSED'}`;
-
-  console.log(`medians of ${RUNS} interleaved runs (${target.where})\n`);
-  for (const k of Object.keys(all)) console.log(`${k.padEnd(40)} ${m(k).toFixed(0).padStart(6)} ms`);
-  console.log('');
-  console.log(row('kdbg --version / node -e 0', ratio('kdbg --version', 'node -e 0'), 1.3));
-  console.log(row('kdbg one-shot, new container / kubectl debug -i', ratio('kdbg attach --new -- true', 'kubectl debug -i -- true'), 1.0));
-  console.log(row('kdbg one-shot, reused container / kubectl debug -i', ratio('kdbg attach -- true (reused)', 'kubectl debug -i -- true'), 0.3));
-  console.log(row('kdbg one-shot, reused container / kubectl exec', ratio('kdbg attach -- true (reused)', 'kubectl exec (same container) -- true'), 1.5));
+  const rate = (k: string) => BYTES / MiB / (m(k) / 1000);
+  const peak = (...ks: string[]) => Math.max(...ks.flatMap((k) => all[k]!.map((s) => s.rssKb ?? 0))) / 1024;
+  const ms = (k: string) => `${m(k).toFixed(0)} ms`;
+  const mibs = (k: string) => `${rate(k).toFixed(0)} MiB/s`;
+  type Row = [label: string, kdbg: string, reference: string, ratio: number, goal: string, met: boolean, note?: string];
+  const timeRow = (label: string, k: string, ref: string, goal: number): Row => [label, ms(k), `${ms(ref)} ${ref}`, m(k) / m(ref), `≤ ${goal}×`, m(k) / m(ref) <= goal];
+  const rateRow = (label: string, k: string, ref: string, goal: number): Row => [label, mibs(k), `${mibs(ref)} ${ref}`, rate(k) / rate(ref), `≥ ${goal}×`, rate(k) / rate(ref) >= goal];
+  const rows: Row[] = [
+    timeRow('kdbg --version', 'kdbg --version', 'node -e 0', 1.2),
+    timeRow('kdbg attach -- true (reused)', 'kdbg attach -- true (reused)', 'kubectl exec (same container) -- true', 1.5),
+    timeRow('kdbg attach --new -- true', 'kdbg attach --new -- true', 'kubectl debug -i -- true', 0.6),
+    timeRow('kdbg attach -- true (reused)', 'kdbg attach -- true (reused)', 'kubectl debug -i -- true', 0.3),
+    rateRow(`${BYTES / MiB} MiB out: kdbg attach`, 'kdbg attach, out', 'kubectl exec, out', 1.0),
+    rateRow(`${BYTES / MiB} MiB in: kdbg attach`, 'kdbg attach, in', 'kubectl exec -i, in', 1.0),
+    timeRow(`kdbg ls -A -o json (${fleet ? `${fleet.pods} pods, ${fleet.debugPods} debug` : 'the cluster\'s pods'})`, 'kdbg ls -A -o json', 'kubectl get pods -A -o json', 1.0),
+  ];
+  // a listing that misses pods is not a result, however fast
+  if (lsProblem) {
+    const [label, kdbg, reference, ratio, goal] = rows[rows.length - 1]!;
+    rows[rows.length - 1] = [label, kdbg, reference, ratio, goal, false, `INVALID: ${lsProblem}`];
+  }
   if (TIME) {
-    const rss = Math.max(...[...all['kdbg attach --new -- true']!, ...all['kdbg attach -- true (reused)']!].map((s) => s.rssKb ?? 0));
-    const kubectlRss = Math.max(...all['kubectl debug -i -- true']!.map((s) => s.rssKb ?? 0));
-    console.log(`\nkdbg peak RSS ${(rss / 1024).toFixed(0)} MiB (kubectl debug: ${(kubectlRss / 1024).toFixed(0)} MiB)`);
+    const transfers = ['kdbg attach, out', 'kdbg attach, in'];
+    const rss = peak(...transfers);
+    rows.push([
+      `kdbg peak RSS, ${BYTES / MiB} MiB transfers`,
+      `${rss.toFixed(0)} MiB`,
+      `${peak('kubectl exec, out', 'kubectl exec -i, in').toFixed(0)} MiB kubectl exec`,
+      rss / 100,
+      '≤ 100 MiB',
+      rss <= 100,
+    ]);
+  }
+
+  console.log(`medians of ${RUNS} interleaved runs, ${THROUGHPUT_RUNS} for the ${BYTES / MiB} MiB transfers (${target.where}); kubectl is ${KUBECTL}`);
+  console.log(`NODE_EXTRA_CA_CERTS unset for kdbg, node and kubectl${hadExtraCerts ? ' (it is set in this environment)' : ''}`);
+  console.log(`load average (1 min) ${load.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end\n`);
+  for (const k of Object.keys(all)) {
+    const rss = TIME ? `   peak RSS ${peak(k).toFixed(0).padStart(3)} MiB` : '';
+    console.log(`  ${k.padEnd(42)} ${m(k).toFixed(0).padStart(6)} ms (${Math.min(...all[k]!.map((x) => x.ms)).toFixed(0)}–${Math.max(...all[k]!.map((x) => x.ms)).toFixed(0)})${rss}`);
+  }
+  console.log('');
+  const header: Row = ['', 'kdbg', 'reference', NaN, 'goal', true];
+  const widths = [0, 1, 2, 4].map((i) => Math.max(...[header, ...rows].map((r) => String(r[i]).length)));
+  const line = (r: Row, ratio: string, met: string) =>
+    `${r[0].padEnd(widths[0]!)}  ${r[1].padStart(widths[1]!)}  ${r[2].padEnd(widths[2]!)}  ${ratio.padStart(6)}  ${r[4].padEnd(widths[3]!)}  ${met}`;
+  console.log(line(header, 'ratio', ''));
+  for (const r of rows) console.log(line(r, `${r[3].toFixed(2)}×`, r[6] ?? (r[5] ? 'met' : 'MISSED')));
+  if (process.env.BENCH_TRACE && target.cluster) {
+    console.log('\nrequests as the fake API server saw them:');
+    const cluster = target.cluster;
+    await trace(cluster, 'kdbg attach -- true (reused)', node, [KDBG, 'attach', 'web-0', '-c', 'app', '--', 'true'], env);
+    await trace(cluster, 'kubectl exec -- true', KUBECTL, ['exec', 'web-0', '-c', reused, '--', 'true'], env);
+    await trace(cluster, 'kdbg attach --new -- true', node, [KDBG, 'attach', 'web-0', '-c', 'app', '--new', '--', 'true'], env);
+    await trace(cluster, 'kubectl debug -i -- true', KUBECTL, ['debug', 'web-0', '-i', '-q', '--image=busybox:1.36.1', '--target=app', '--', 'true'], env);
   }
 } finally {
   await target.close();
+  rmSync(scratch, { recursive: true, force: true });
 }
