@@ -139,7 +139,7 @@ async function fakeTarget() {
 try {
   const kubeconfig = target.kubeconfig;
   const hadExtraCerts = process.env.NODE_EXTRA_CA_CERTS !== undefined;
-  const env: NodeJS.ProcessEnv = { ...process.env, KUBECONFIG: kubeconfig, KUBECACHEDIR: mkdtempSync(join(tmpdir(), 'kdbg-bench-kubecache-')), XDG_CONFIG_HOME: '/nonexistent' };
+  const env: NodeJS.ProcessEnv = { ...process.env, KUBECONFIG: kubeconfig, KUBECACHEDIR: join(scratch, 'kubecache'), XDG_CONFIG_HOME: '/nonexistent' };
   delete env.NODE_EXTRA_CA_CERTS;
   const node = process.execPath;
   const load = loadavg()[0]!;
