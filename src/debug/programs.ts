@@ -37,10 +37,6 @@ done`;
  * KILLs what is left of them a second later, and exits.
  */
 const IDLE_SCRIPT = `${DIR}
-mkdir -p "$d/s" || exit 1
-echo \${$} >"$d/idle.pid"
-started=$(date +%s)
-echo "$started" >"$d/last"
 signal_sessions() {
   signalled=
   for f in "$d"/s/*.pg; do
@@ -59,6 +55,11 @@ end() {
 }
 trap end TERM
 trap 'exit 0' INT HUP
+# the traps are set before the PID is told: whoever reads idle.pid may signal at once
+mkdir -p "$d/s" || exit 1
+echo \${$} >"$d/idle.pid"
+started=$(date +%s)
+echo "$started" >"$d/last"
 while :; do
   ttl=$(cat "$d/ttl" 2>/dev/null)
   case $ttl in '' | *[!0-9]*) ttl=$KDBG_TTL ;; esac

@@ -32,6 +32,12 @@ function start(shell: string[], argv: string[], e: NodeJS.ProcessEnv, stdio: 'pi
 const run = (shell: string[], argv: string[], e: NodeJS.ProcessEnv, input?: string) =>
   spawnSync(shell[0]!, [...shell.slice(1), ...argv.slice(1)], { env: e, input, encoding: 'utf8' });
 
+/** Polls `check` every 50 ms; throws after 5 s. */
+const until = async (check: () => boolean) => {
+  for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 50));
+  if (!check()) throw new Error(`not true within 5 s: ${check.toString()}`);
+};
+
 const waitFile = async (path: string) => {
   for (let i = 0; i < 100 && !existsSync(path); i++) await new Promise((r) => setTimeout(r, 50));
   if (!existsSync(path)) throw new Error(`${path} did not appear within 5 s`);
@@ -88,9 +94,12 @@ describe.each(shells)('in-container programs under %s', (...shell) => {
     const session = start(shell, sessionCommand('s1', Number(e.KDBG_TTL), 'busybox:1.36.1', ['sh', '-c', 'sleep 307 & sleep 308; echo never']), e, 'pipe');
     await waitFile(join(e.dir, 's', 's1.pg'));
     expect(Number(readFileSync(join(e.dir, 's', 's1.pg'), 'utf8'))).toBe(session.child.pid);
+    // the command runs (both sleeps started) before the interrupt comes
+    await until(() => spawnSync('pgrep', ['-xf', 'sleep 30[78]']).stdout.toString().trim().split('\n').length === 2);
     expect(run(shell, interruptCommand('s1', 'INT'), e).status).toBe(0);
     expect((await session.exited).code).toBeNull(); // killed by SIGINT
-    expect(spawnSync('pgrep', ['-f', 'sleep 30[78]']).stdout.toString()).toBe('');
+    // the background sleep ignores SIGINT (a non-interactive shell's jobs do): the interrupt KILLs the group after 2 s
+    await until(() => spawnSync('pgrep', ['-xf', 'sleep 30[78]']).stdout.toString() === '');
   });
 
   it('records the idle PID through the kubelet\'s expansion of the container command', async () => {
