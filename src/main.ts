@@ -8,6 +8,7 @@ import type { CommandContext } from './commands/context.ts';
 import { attachCommand } from './commands/attach/command.ts';
 import { lsCommand } from './commands/ls/command.ts';
 import { stopCommand } from './commands/stop/command.ts';
+import { captureCommand } from './commands/capture/command.ts';
 import { profilesCommand } from './commands/profiles/command.ts';
 
 declare const KDBG_VERSION: string;
@@ -55,6 +56,7 @@ async function main(argv: string[]): Promise<number> {
   program.addCommand(attachCommand(ctx));
   program.addCommand(lsCommand(ctx));
   program.addCommand(stopCommand(ctx));
+  program.addCommand(captureCommand(ctx));
   program.addCommand(profilesCommand(ctx));
   inheritSettings(program);
 

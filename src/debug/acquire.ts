@@ -10,7 +10,7 @@ import { addDebugContainer } from './add.ts';
 import { assertImageNotFailed, findReusable, freshReusableName, unusedRandomName } from './reuse.ts';
 import { debugContainer, ENV, envOf, type DebugContainerInput } from './spec.ts';
 import { NotRunning } from './states.ts';
-import { assertPermitted, TO_CREATE, type Identity } from './preflight.ts';
+import { assertPermitted, missingPermissions, TO_CREATE, type Identity, type Permission } from './preflight.ts';
 import { waitForRunning } from './wait.ts';
 
 export interface AcquireRequest {
@@ -25,6 +25,11 @@ export interface AcquireRequest {
   timeoutMs: number;
   io: Pick<IO, 'note' | 'progress' | 'random'>;
   signal?: AbortSignal | undefined;
+  /**
+   * The access reviews of what a new container takes (TO_CREATE), if the caller sent them early (with the pod's
+   * read); else they are asked when a container must be added.
+   */
+  reviews?: Promise<Permission[]> | undefined;
   /** the container about to be used: once it exists, before any session */
   onContainer(c: { name: string; reused: boolean; startedAt?: Date | undefined }): void;
 }
@@ -61,7 +66,8 @@ export async function withDebugContainer<T>(req: AcquireRequest, use: (a: Acquir
     assertImageNotFailed(pod, req.spec.image ?? req.spec.profile.image);
   }
 
-  await assertPermitted(client, namespace, podName, identity, TO_CREATE, `kdbg needs it to debug pod ${podName} (nothing was created)`);
+  const reviews = req.reviews ?? missingPermissions(client, namespace, podName, TO_CREATE);
+  await assertPermitted(reviews, namespace, identity, `kdbg needs it to debug pod ${podName} (nothing was created)`);
   const name = req.fresh ? unusedRandomName(pod, req.spec.profile.name, req.io.random) : freshReusableName(pod, req.spec.profile.name, identity.user, hash);
   const container = fit(pod, name);
   const added = await add(req, container);

@@ -62,9 +62,9 @@ export async function missingPermissions(client: KubeClient, namespace: string, 
   return wanted.filter((_, i) => answers[i]?.status?.allowed !== true);
 }
 
-/** Throws a `forbidden` error naming every denied permission; `purpose` ends the sentence. */
-export async function assertPermitted(client: KubeClient, namespace: string, pod: string, identity: Identity, wanted: Permission[], purpose: string): Promise<void> {
-  const missing = await missingPermissions(client, namespace, pod, wanted);
-  if (missing.length === 0) return;
-  throw new KdbgError('forbidden', `${identity.user} may not ${missing.map(describePermission).join(', ')} in namespace ${namespace}; ${purpose}`);
+/** Throws a `forbidden` error naming every denied permission (as `missing` answers them); `purpose` ends the sentence. */
+export async function assertPermitted(missing: Promise<Permission[]>, namespace: string, identity: Identity, purpose: string): Promise<void> {
+  const denied = await missing;
+  if (denied.length === 0) return;
+  throw new KdbgError('forbidden', `${identity.user} may not ${denied.map(describePermission).join(', ')} in namespace ${namespace}; ${purpose}`);
 }

@@ -1,0 +1,84 @@
+// The pipeline every command that runs something in a debug container composes: the pod and its target
+// container, who you are, a debug container (reused or added), the session's event on the pod, then `use`.
+import type { V1EphemeralContainer, V1Pod } from '@kubernetes/client-node';
+import type { IO } from '../io.ts';
+import type { KubeClient } from '../kube/types.ts';
+import type { Target } from '../debug/target.ts';
+import type { DebugContainerInput } from '../debug/spec.ts';
+import { pickPod } from '../debug/target.ts';
+import { assertDebuggable, impliedContainer, resolveContainer } from '../debug/target-container.ts';
+import { missingPermissions, TO_CREATE, whoAmI, type Identity } from '../debug/preflight.ts';
+import { withDebugContainer } from '../debug/acquire.ts';
+import { findReusable } from '../debug/reuse.ts';
+import { debugContainer, ENV, envOf } from '../debug/spec.ts';
+import { recordSession } from '../debug/audit.ts';
+import { whereLine } from '../ui/where.ts';
+
+export interface PipelineRequest {
+  target: Target;
+  /** -c */
+  targetContainer: string | undefined;
+  spec: Omit<DebugContainerInput, 'pod' | 'target' | 'user'>;
+  /** --new */
+  fresh: boolean;
+  timeoutMs: number;
+  /** what the session runs, for its event */
+  command: string[];
+  /** aborts the wait for a container to start */
+  signal: AbortSignal;
+}
+
+export interface InContainer {
+  pod: V1Pod;
+  container: V1EphemeralContainer;
+  identity: Identity;
+}
+
+export async function inDebugContainer<T>(client: KubeClient, req: PipelineRequest, io: IO, use: (c: InContainer) => Promise<T>): Promise<T> {
+  const namespace = client.context.namespace;
+  const identityP = whoAmI(client);
+  identityP.catch(() => undefined);
+  // A named pod: what a new container takes is asked in the same round trip as the pod and the identity; a reused
+  // container never waits for the answers (the API server authorizes the exec itself).
+  const reviews = req.target.kind === 'pod' ? missingPermissions(client, namespace, req.target.name, TO_CREATE) : undefined;
+  reviews?.catch(() => undefined);
+
+  // among a workload's pods, one that holds a container this call would reuse
+  const reuser = req.target.kind === 'workload' && !req.fresh ? await identityP : undefined;
+  const hasReusable = reuser
+    ? (p: V1Pod) => {
+        const t = impliedContainer(p, req.targetContainer);
+        const hash = t && envOf(debugContainer({ ...req.spec, pod: p, target: t.name, user: reuser.user }, 'x'), ENV.spec)!;
+        return hash !== undefined && findReusable(p, reuser.user, hash) !== undefined;
+      }
+    : undefined;
+  const pod = await pickPod({ client, namespace, target: req.target, choose: io.choose, now: io.now(), hasReusable });
+  const target = await resolveContainer(pod, req.targetContainer, io.choose);
+  assertDebuggable(pod, target.name);
+  const identity = await identityP;
+
+  let audit: Promise<void> | undefined;
+  const result = await withDebugContainer(
+    {
+      client,
+      namespace,
+      pod,
+      target: target.name,
+      identity,
+      spec: req.spec,
+      fresh: req.fresh,
+      timeoutMs: req.timeoutMs,
+      io,
+      signal: req.signal,
+      reviews,
+      onContainer: (c) =>
+        io.note(whereLine({ context: client.context.contextName, namespace, pod: pod.metadata!.name!, target: target.name, debugContainer: c.name, reused: c.reused, reusedSince: c.startedAt, now: io.now() })),
+    },
+    ({ pod: running, container }) => {
+      audit ??= recordSession(client, running, { user: identity.user, container: container.name, reason: req.spec.reason, command: req.command, now: io.now() });
+      return use({ pod: running, container, identity });
+    },
+  );
+  await audit;
+  return result;
+}
