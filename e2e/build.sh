@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the e2e control-plane binaries (stock kube-apiserver + our kdbg-envd; with KDBG_E2E_NODE_KIND=real also the
-# stock kubelet and our pause) from e2e/cluster into a cache dir outside the repo, keyed by the Kubernetes version
+# Builds the e2e control-plane binaries (stock kube-apiserver + our kdbg-envd; unless KDBG_E2E_NODE_KIND=standin
+# also the stock kubelet and our pause) from e2e/cluster into a cache dir outside the repo, keyed by the Kubernetes version
 # and a hash of e2e/cluster's sources; reuses the ones present and builds only what is missing.
 # Prints the directory holding the binaries as its last line of stdout (progress goes to stderr).
 #   usage: bash e2e/build.sh            KDBG_E2E_REBUILD=1 forces a rebuild
@@ -16,7 +16,7 @@ OUT="${KDBG_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kdbg-e2e}/${K8S}-${HASH}"
 declare -A PKG=([kube-apiserver]=k8s.io/kubernetes/cmd/kube-apiserver [kdbg-envd]=./cmd/kdbg-envd
   [kubelet]=k8s.io/kubernetes/cmd/kubelet [pause]=./cmd/pause)
 WANT=(kube-apiserver kdbg-envd)
-[ "${KDBG_E2E_NODE_KIND:-standin}" = real ] && WANT+=(kubelet pause)
+[ "${KDBG_E2E_NODE_KIND:-real}" = real ] && WANT+=(kubelet pause)
 MISSING=()
 for b in "${WANT[@]}"; do
   if [ -n "${KDBG_E2E_REBUILD:-}" ] || ! [ -x "$OUT/$b" ]; then MISSING+=("$b"); fi

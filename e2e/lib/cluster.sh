@@ -1,20 +1,20 @@
 # shellcheck shell=bash
 # The e2e control plane's lifecycle, shared by e2e/run.sh, e2e/sandbox.sh and e2e/bench.sh. Source it, then:
-#   kdbg_host_tools                 installs the host tools the stand-in's images map to, where missing
+#   kdbg_host_tools                 installs what the node needs (Debian packages), where missing
 #   kdbg_cluster_start DIR BINDIR   starts embedded etcd, kube-apiserver and the kubelet stand-in on free
 #                                   127.0.0.1 ports, writes kubeconfigs into DIR, applies e2e/fixtures/rbac.yaml
 #   kdbg_cluster_apply FILE         kubectl apply -f FILE as admin, then waits for its pods to be Ready (except
 #                                   those labelled kdbg-e2e/not-ready=true)
 #   kdbg_cluster_stop               stops everything (node first, so pods' processes die) and removes DIR
 #                                   (kept with KDBG_E2E_KEEP=1)
-# KDBG_E2E_NODE_KIND=real runs a real node (lib/node.sh: kubelet + containerd, node `localhost`) instead of the
-# kubelet stand-in (`standin`, node `kdbg-node`).
+# KDBG_E2E_NODE_KIND: `real` (default) runs a real node (lib/node.sh: kubelet + containerd, node `localhost`);
+# `standin` the kubelet stand-in (kdbg-envd node, node `kdbg-node`).
 # After start these are exported: KDBG_E2E_DIR, KDBG_E2E_ADMIN_KUBECONFIG, KDBG_E2E_KUBECONFIG_{DEBUGGER,VIEWER,NOEXEC},
 # KDBG_E2E_API_URL, KDBG_E2E_NODE, KDBG_E2E_KUBECTL (kubectl 1.33), KDBG_E2E_KUBECTL_DIR.
 
 KDBG_E2E_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 KDBG_CLUSTER_PIDS=()
-export KDBG_E2E_NODE_KIND=${KDBG_E2E_NODE_KIND:-standin}
+export KDBG_E2E_NODE_KIND=${KDBG_E2E_NODE_KIND:-real}
 # shellcheck source=node.sh
 source "$KDBG_E2E_HERE/lib/node.sh"
 
