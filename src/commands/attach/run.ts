@@ -5,6 +5,7 @@ import { loadProfiles } from '../../profiles/catalog.ts';
 import { runSession, type SessionEnd } from '../../session/runner.ts';
 import { withClient } from '../cluster.ts';
 import { inDebugContainer } from '../pipeline.ts';
+import { pipelineRequest } from '../debug-container-flags.ts';
 import { ExitCode } from '../../errors.ts';
 
 export async function runAttach(plan: AttachPlan, io: IO): Promise<number> {
@@ -15,16 +16,7 @@ export async function runAttach(plan: AttachPlan, io: IO): Promise<number> {
   return withClient(flags, io, async (client) => {
     const interrupts = io.interrupts();
     try {
-      const request = {
-        target: plan.target,
-        targetContainer: flags.target,
-        spec: { profile, ttlSeconds: plan.ttlSeconds, reason: flags.reason, image: flags.image },
-        fresh: flags.new === true,
-        timeoutMs: plan.timeoutMs,
-        command,
-        signal: interrupts.signal,
-      };
-      const end = await inDebugContainer(client, request, io, ({ pod, container }) =>
+      const end = await inDebugContainer(client, pipelineRequest(flags, plan, plan.target, profile, command, interrupts.signal), io, ({ pod, container }) =>
         runSession({
           client,
           namespace: client.context.namespace,

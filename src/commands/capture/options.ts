@@ -2,12 +2,9 @@
 import { UsageError } from '../../errors.ts';
 import { parseDuration } from '../../duration.ts';
 import { parseTarget, type Target } from '../../debug/target.ts';
-import { checkImageReference } from '../../debug/image-ref.ts';
-import { MAX_TTL_SECONDS } from '../../debug/spec.ts';
-import type { ClusterFlags } from '../cluster.ts';
+import { checkDebugContainerFlags, MAX_WAIT_MS, type CheckedDebugContainerFlags, type DebugContainerFlags } from '../debug-container-flags.ts';
 
-export interface CaptureFlags extends ClusterFlags {
-  target?: string;
+export interface CaptureFlags extends DebugContainerFlags {
   interface: string;
   filter?: string;
   write?: string;
@@ -16,15 +13,9 @@ export interface CaptureFlags extends ClusterFlags {
   snaplen?: string;
   wireshark?: boolean;
   profile: string;
-  image?: string;
-  config?: string;
-  reason?: string;
-  ttl: string;
-  new?: boolean;
-  timeout: string;
 }
 
-export interface CapturePlan {
+export interface CapturePlan extends CheckedDebugContainerFlags {
   flags: CaptureFlags;
   target: Target;
   /** where the pcap goes: a file, stdout, or a local wireshark */
@@ -32,11 +23,7 @@ export interface CapturePlan {
   /** tcpdump's argv */
   command: string[];
   durationMs: number | undefined;
-  ttlSeconds: number;
-  timeoutMs: number;
 }
-
-const MAX_TIMEOUT_MS = 24 * 3_600_000;
 
 export function planCapture(flags: CaptureFlags, targetArg: string, stdoutIsTTY: boolean): CapturePlan {
   const target = parseTarget(targetArg, undefined);
@@ -59,13 +46,8 @@ export function planCapture(flags: CaptureFlags, targetArg: string, stdoutIsTTY:
     command.push('--', ...words);
   }
   const durationMs = flags.duration === undefined ? undefined : parseDuration('--duration', flags.duration);
-  if (durationMs !== undefined && (durationMs <= 0 || durationMs > MAX_TIMEOUT_MS)) throw new UsageError('--duration is more than 0 and at most 24h');
-  const ttlMs = parseDuration('--ttl', flags.ttl);
-  if (ttlMs > MAX_TTL_SECONDS * 1000) throw new UsageError('--ttl is at most 168h (7 days)');
-  const timeoutMs = parseDuration('--timeout', flags.timeout);
-  if (timeoutMs <= 0 || timeoutMs > MAX_TIMEOUT_MS) throw new UsageError('--timeout is more than 0 and at most 24h');
-  if (flags.image !== undefined) checkImageReference('--image', flags.image);
-  return { flags, target, sink, command, durationMs, ttlSeconds: Math.round(ttlMs / 1000), timeoutMs };
+  if (durationMs !== undefined && (durationMs <= 0 || durationMs > MAX_WAIT_MS)) throw new UsageError('--duration is more than 0 and at most 24h');
+  return { flags, target, sink, command, durationMs, ...checkDebugContainerFlags(flags) };
 }
 
 function positive(flag: string, value: string): number {

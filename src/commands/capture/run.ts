@@ -9,6 +9,7 @@ import { loadProfiles } from '../../profiles/catalog.ts';
 import { runSession } from '../../session/runner.ts';
 import { withClient } from '../cluster.ts';
 import { inDebugContainer } from '../pipeline.ts';
+import { pipelineRequest } from '../debug-container-flags.ts';
 import { onPath } from '../../ui/on-path.ts';
 import { UsageError } from '../../errors.ts';
 
@@ -22,16 +23,7 @@ export async function runCapture(plan: CapturePlan, io: IO): Promise<number> {
     const timer = new AbortController();
     const stop = AbortSignal.any([interrupts.signal, timer.signal]);
     try {
-      const request = {
-        target: plan.target,
-        targetContainer: flags.target,
-        spec: { profile, ttlSeconds: plan.ttlSeconds, reason: flags.reason, image: flags.image },
-        fresh: flags.new === true,
-        timeoutMs: plan.timeoutMs,
-        command: plan.command,
-        signal: interrupts.signal,
-      };
-      return await inDebugContainer(client, request, io, async ({ pod, container }) => {
+      return await inDebugContainer(client, pipelineRequest(flags, plan, plan.target, profile, plan.command, interrupts.signal), io, async ({ pod, container }) => {
         const sink = openSink(plan, io);
         const counted = countingStream();
         counted.pipe(sink.stream, { end: plan.sink.kind !== 'stdout' });

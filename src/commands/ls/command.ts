@@ -7,8 +7,8 @@ export function lsCommand(ctx: CommandContext): Command {
   const cmd = new Command('ls')
     .summary('list the debug containers of pods, kdbg\'s and other tools\'')
     .description(
-      'Lists every ephemeral container of the pods (one paginated LIST): who added it, profile, image, target, state,\n' +
-        'age, TTL and whether you can reuse it. --live also asks each running kdbg container for its sessions and\n' +
+      'Lists every ephemeral container of the pods (one paginated LIST): who added it, profile, image, target, state, ' +
+        'age, TTL and whether you can reuse it. --live also asks each running kdbg container for its sessions and ' +
         'the TTL left (one exec each).',
     )
     .argument('[target]', 'POD, pod/NAME, deploy/NAME, sts/NAME, ds/NAME, rs/NAME or job/NAME (default: every pod)')

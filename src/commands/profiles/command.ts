@@ -25,7 +25,7 @@ export function profilesCommand(ctx: CommandContext): Command {
   const show = new Command('show')
     .summary('print the exact container spec kdbg would send')
     .description(
-      'Prints the ephemeral container kdbg attach would add. With a POD it is fitted to that pod and to you, exactly\n' +
+      'Prints the ephemeral container kdbg attach would add. With a POD it is fitted to that pod and to you, exactly ' +
         'as attach would send it; without one, the pod-specific fields show placeholders.',
     )
     .argument('<profile>', 'profile name')

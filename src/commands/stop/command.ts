@@ -7,8 +7,8 @@ export function stopCommand(ctx: CommandContext): Command {
   const cmd = new Command('stop')
     .summary("end kdbg's debug containers now")
     .description(
-      'Ends kdbg debug containers now: the idle program hangs up its sessions and exits, so the container is\n' +
-        'terminated (it stays in the pod\'s spec: ephemeral containers cannot be removed). Without NAMEs, stops\n' +
+      'Ends kdbg debug containers now: the idle program hangs up its sessions and exits, so the container is ' +
+        'terminated (it stays in the pod\'s spec: ephemeral containers cannot be removed). Without NAMEs, stops ' +
         'your running ones in the target\'s pods; other tools\' containers are never touched.',
     )
     .argument('[target]', 'POD, pod/NAME, deploy/NAME, sts/NAME, ds/NAME, rs/NAME or job/NAME')

@@ -1,0 +1,73 @@
+// The flags of every command that runs something in a debug container (attach, capture): which container to
+// target, the profile and image, why, how long it idles and how long kdbg waits for it; checked before any IO.
+import type { Command } from 'commander';
+import { UsageError } from '../errors.ts';
+import { parseDuration } from '../duration.ts';
+import { checkImageReference } from '../debug/image-ref.ts';
+import { MAX_TTL_SECONDS } from '../debug/spec.ts';
+import type { Target } from '../debug/target.ts';
+import type { Profile } from '../profiles/profile.ts';
+import type { ClusterFlags } from './cluster.ts';
+import type { PipelineRequest } from './pipeline.ts';
+
+export interface DebugContainerFlags extends ClusterFlags {
+  target?: string;
+  profile?: string;
+  image?: string;
+  config?: string;
+  reason?: string;
+  ttl: string;
+  new?: boolean;
+  timeout: string;
+}
+
+export function addDebugContainerOptions(cmd: Command, profileHelp: string, defaultProfile?: string): Command {
+  return cmd
+    .option('-c, --target <container>', 'container whose namespaces to share (default: the default-container annotation, or the only one)')
+    .option('-p, --profile <name>', profileHelp, defaultProfile)
+    .option('--image <image>', "use this image instead of the profile's")
+    .option('--config <path>', 'kdbg config file with custom profiles (default: $XDG_CONFIG_HOME/kdbg/config.yaml)')
+    .option('--reason <text>', "why you are debugging; recorded in the container and in the pod's events")
+    .option('--ttl <duration>', 'how long the debug container idles after the last session (at most 168h); 0 ends it after this one', '15m')
+    .option('--new', 'add a new debug container even if one of yours can be reused')
+    .option('--timeout <duration>', 'how long to wait for the debug container to start (at most 24h)', '2m');
+}
+
+/** How long kdbg waits at most: a day, far below where Node's timers overflow (24.8 days). */
+export const MAX_WAIT_MS = 24 * 3_600_000;
+
+export interface CheckedDebugContainerFlags {
+  ttlSeconds: number;
+  timeoutMs: number;
+}
+
+export function checkDebugContainerFlags(flags: DebugContainerFlags): CheckedDebugContainerFlags {
+  const ttlMs = parseDuration('--ttl', flags.ttl);
+  const timeoutMs = parseDuration('--timeout', flags.timeout);
+  if (timeoutMs <= 0) throw new UsageError('--timeout must be more than 0');
+  if (timeoutMs > MAX_WAIT_MS) throw new UsageError('--timeout is at most 24h');
+  if (ttlMs > 0 && ttlMs < 1000) throw new UsageError('--ttl is counted in whole seconds: 0, or 1s and more');
+  if (ttlMs > MAX_TTL_SECONDS * 1000) throw new UsageError('--ttl is at most 168h (7 days): a debug container cannot be removed, only left to end');
+  if (flags.image !== undefined) checkImageReference('--image', flags.image);
+  return { ttlSeconds: Math.round(ttlMs / 1000), timeoutMs };
+}
+
+/** The pipeline's request for these flags. */
+export function pipelineRequest(
+  flags: DebugContainerFlags,
+  checked: CheckedDebugContainerFlags,
+  target: Target,
+  profile: Profile,
+  command: string[],
+  signal: AbortSignal,
+): PipelineRequest {
+  return {
+    target,
+    targetContainer: flags.target,
+    spec: { profile, ttlSeconds: checked.ttlSeconds, reason: flags.reason, image: flags.image },
+    fresh: flags.new === true,
+    timeoutMs: checked.timeoutMs,
+    command,
+    signal,
+  };
+}
