@@ -47,8 +47,6 @@ export class UsageError extends KdbgError {
 /** Exit codes that are not an error's: how a session ended. */
 export const ExitCode = {
   ok: 0,
-  /** the command was not found in the debug container's image */
-  commandNotFound: 127,
   sigint: 130,
   sigterm: 143,
   sighup: 129,

@@ -29,18 +29,18 @@ export interface Permission {
   subresource?: string;
 }
 
-export const PATCH_EPHEMERAL: Permission = { verb: 'patch', resource: 'pods', subresource: 'ephemeralcontainers' };
+const PATCH_EPHEMERAL: Permission = { verb: 'patch', resource: 'pods', subresource: 'ephemeralcontainers' };
 /** Waiting for a new container to start watches the pod. */
-export const WATCH_PODS: Permission = { verb: 'watch', resource: 'pods' };
+const WATCH_PODS: Permission = { verb: 'watch', resource: 'pods' };
 /** A WebSocket exec is a GET; since 1.35 the apiserver also checks create. */
-export const EXEC: Permission[] = [
+const EXEC: Permission[] = [
   { verb: 'get', resource: 'pods', subresource: 'exec' },
   { verb: 'create', resource: 'pods', subresource: 'exec' },
 ];
 /** What adding a debug container and running a session in it takes. */
 export const TO_CREATE: Permission[] = [PATCH_EPHEMERAL, WATCH_PODS, ...EXEC];
 
-export function describePermission(p: Permission): string {
+function describePermission(p: Permission): string {
   return `${p.verb} ${p.resource}${p.subresource ? `/${p.subresource}` : ''}`;
 }
 
