@@ -10,6 +10,7 @@ import { watchPod } from '../kube/pods.ts';
 import { openExec, type ExecResult, type ExecSession } from './remote-exec.ts';
 import { EscapeFilter } from './escape.ts';
 import { enterRawMode, type LocalTerminal } from './terminal.ts';
+import type { Recording } from './recording.ts';
 import { HEARTBEAT_EVERY_MS, heartbeatCommand, interruptCommand, sessionCommand } from '../debug/programs.ts';
 import { NotRunning, ephemeralStatus, saysNotRunning } from '../debug/states.ts';
 import { KdbgError } from '../errors.ts';
@@ -38,6 +39,8 @@ export interface SessionSpec {
   stop: AbortSignal;
   note(text: string): void;
   random(bytes: number): Buffer;
+  /** records the session's output (and input, if it says so) and the terminal's sizes */
+  recording?: Recording | undefined;
 }
 
 export type SessionEnd = { kind: 'exited'; code: number } | { kind: 'stopped'; by: StopReason | 'escape' };
@@ -56,6 +59,10 @@ export async function runSession(spec: SessionSpec): Promise<SessionEnd> {
 
   let terminal: LocalTerminal | undefined;
   let stdin = spec.stdin;
+  const recording = spec.recording;
+  const stdout = recording ? tee(recording, spec.stdout) : spec.stdout;
+  const stderr = recording ? tee(recording, spec.stderr) : spec.stderr;
+  const onTyped = (chunk: Buffer | string) => recording?.typed(chunk);
   let escaped = false;
   let escapeFilter: EscapeFilter | undefined;
   let session: ExecSession | undefined;
@@ -140,15 +147,19 @@ export async function runSession(spec: SessionSpec): Promise<SessionEnd> {
       command: sessionCommand(id, spec.ttlSeconds, spec.image, spec.command),
       tty: spec.tty,
       stdin,
-      stdout: spec.stdout,
-      stderr: spec.stderr,
+      stdout,
+      stderr,
       size: terminal?.size(),
     }).catch((err: unknown) => {
       // older protocols refuse the upgrade itself
       throw err instanceof ApiError && saysNotRunning(err.message) ? new NotRunning(err.message) : err;
     });
     if (spec.stop.aborted) onStop();
-    const stopResize = terminal?.onResize((size) => session?.resize(size));
+    stdin?.on('data', onTyped);
+    const stopResize = terminal?.onResize((size) => {
+      session?.resize(size);
+      recording?.resized(size.columns, size.rows);
+    });
     result = await session.done;
     stopResize?.();
     if (spec.stop.aborted) await interrupting;
@@ -156,6 +167,7 @@ export async function runSession(spec: SessionSpec): Promise<SessionEnd> {
     clearInterval(heartbeat);
     spec.stop.removeEventListener('abort', onStop);
     podWatch.stop();
+    stdin?.off('data', onTyped);
     if (escapeFilter) spec.stdin?.unpipe(escapeFilter);
     terminal?.restore();
   }
@@ -175,4 +187,11 @@ export async function runSession(spec: SessionSpec): Promise<SessionEnd> {
     case 'lost':
       throw new KdbgError('lost', goneReason ? `session ended: ${goneReason}` : `session lost: ${result.kind === 'lost' ? result.message : 'closed'}`);
   }
+}
+
+/** The stream a recorded session writes to: recorded, then passed on (with the destination's backpressure). */
+function tee(recording: Recording, to: NodeJS.WritableStream): NodeJS.WritableStream {
+  const tap = recording.tap();
+  tap.pipe(to, { end: false });
+  return tap;
 }

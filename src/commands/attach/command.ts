@@ -16,6 +16,8 @@ export function attachCommand(ctx: CommandContext): Command {
     .option('-t, --tty', 'allocate a TTY for the command after --')
     .option('--no-stdin', 'do not forward stdin to the command')
     .option('--escape-char <char>', 'escape character for TTY sessions ("none" to disable)', '~')
+    .option('--record <file>', 'write the session to FILE as an asciicast v2 recording (output, terminal size and resizes)')
+    .option('--record-input', 'with --record, also record what is typed (passwords too)')
     .addHelpText('after', '\nExamples:\n  kdbg attach web-0\n  kdbg attach deploy/api -c app -- ss -tlnp\n  kdbg attach web-0 -p netshoot -- tcpdump -i any -w - port 80 > web.pcap\n');
   addDebugContainerOptions(cmd, 'debug container profile (see kdbg profiles)');
   addClusterOptions(cmd);

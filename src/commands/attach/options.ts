@@ -8,6 +8,8 @@ export interface AttachFlags extends DebugContainerFlags {
   selector?: string;
   tty?: boolean;
   stdin: boolean;
+  record?: string;
+  recordInput?: boolean;
   escapeChar: string;
 }
 
@@ -37,6 +39,7 @@ export function planAttach(flags: AttachFlags, podArg: string | undefined, comma
   if (tty && !flags.stdin) throw new UsageError('--no-stdin cannot be combined with a TTY session');
   if (command.length === 0 && !tty && !flags.stdin) throw new UsageError('without a command kdbg reads a script from stdin; --no-stdin leaves nothing to run');
   const forwardStdin = flags.stdin && (tty || !stdinIsTTY);
+  if (flags.recordInput && flags.record === undefined) throw new UsageError('--record-input goes with --record FILE');
   return {
     flags,
     target,

@@ -7,6 +7,8 @@ import { withClient } from '../cluster.ts';
 import { inDebugContainer } from '../pipeline.ts';
 import { pipelineRequest } from '../debug-container-flags.ts';
 import { ExitCode } from '../../errors.ts';
+import { createWriteStream } from 'node:fs';
+import { Recording } from '../../session/recording.ts';
 
 export async function runAttach(plan: AttachPlan, io: IO): Promise<number> {
   const { flags } = plan;
@@ -16,25 +18,31 @@ export async function runAttach(plan: AttachPlan, io: IO): Promise<number> {
   return withClient(flags, io, async (client) => {
     const interrupts = io.interrupts();
     try {
-      const end = await inDebugContainer(client, pipelineRequest(flags, plan, plan.target, profile, command, interrupts.signal), io, ({ pod, container }) =>
-        runSession({
-          client,
-          namespace: client.context.namespace,
-          pod,
-          container: container.name,
-          image: container.image!,
-          command,
-          ttlSeconds: plan.ttlSeconds,
-          tty: plan.tty,
-          stdin: plan.tty || plan.forwardStdin ? io.stdin : undefined,
-          stdout: io.stdout,
-          stderr: io.stderr,
-          escapeChar: plan.escapeChar,
-          stop: interrupts.signal,
-          note: io.note,
-          random: io.random,
-        }),
-      );
+      const end = await inDebugContainer(client, pipelineRequest(flags, plan, plan.target, profile, command, interrupts.signal), io, async ({ pod, container }) => {
+        const recording = flags.record === undefined ? undefined : startRecording(flags.record, flags.recordInput === true, plan.tty, command, io);
+        try {
+          return await runSession({
+            client,
+            namespace: client.context.namespace,
+            pod,
+            container: container.name,
+            image: container.image!,
+            command,
+            ttlSeconds: plan.ttlSeconds,
+            tty: plan.tty,
+            stdin: plan.tty || plan.forwardStdin ? io.stdin : undefined,
+            stdout: io.stdout,
+            stderr: io.stderr,
+            escapeChar: plan.escapeChar,
+            stop: interrupts.signal,
+            note: io.note,
+            random: io.random,
+            recording,
+          });
+        } finally {
+          await recording?.close();
+        }
+      });
       if (end.kind === 'stopped' && end.by === 'escape') {
         io.stderr.write('\r\n');
         io.note('session ended with ~.');
@@ -44,6 +52,12 @@ export async function runAttach(plan: AttachPlan, io: IO): Promise<number> {
       interrupts.close();
     }
   });
+}
+
+function startRecording(file: string, recordInput: boolean, tty: boolean, command: string[], io: IO): Recording {
+  const width = tty ? io.stdout.columns || 80 : 80;
+  const height = tty ? io.stdout.rows || 24 : 24;
+  return new Recording(createWriteStream(file), { width, height, command: command.join(' '), recordInput, now: io.now });
 }
 
 /** attach's meaning of a stop: the exit status of a program that got that signal. */
