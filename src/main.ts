@@ -9,6 +9,7 @@ import { attachCommand } from './commands/attach/command.ts';
 import { lsCommand } from './commands/ls/command.ts';
 import { stopCommand } from './commands/stop/command.ts';
 import { captureCommand } from './commands/capture/command.ts';
+import { cpCommand } from './commands/cp/command.ts';
 import { profilesCommand } from './commands/profiles/command.ts';
 
 declare const KDBG_VERSION: string;
@@ -57,6 +58,7 @@ async function main(argv: string[]): Promise<number> {
   program.addCommand(lsCommand(ctx));
   program.addCommand(stopCommand(ctx));
   program.addCommand(captureCommand(ctx));
+  program.addCommand(cpCommand(ctx));
   program.addCommand(profilesCommand(ctx));
   inheritSettings(program);
 

@@ -1,0 +1,83 @@
+// kdbg cp: tar in the debug container over an exec, node-tar here; the target needs no tar, no shell.
+import { PassThrough } from 'node:stream';
+import type { IO } from '../../io.ts';
+import type { CpPlan } from './options.ts';
+import { loadProfiles } from '../../profiles/catalog.ts';
+import { copyInCommand, copyOutCommand } from '../../debug/programs.ts';
+import { runSession } from '../../session/runner.ts';
+import { withClient } from '../cluster.ts';
+import { inDebugContainer } from '../pipeline.ts';
+import { pipelineRequest } from '../debug-container-flags.ts';
+import { KdbgError } from '../../errors.ts';
+import { packLocal, unpackTo } from './local-tar.ts';
+
+export async function runCp(plan: CpPlan, io: IO): Promise<number> {
+  const { flags } = plan;
+  const catalog = await loadProfiles({ configPath: flags.config, env: io.env });
+  const profile = catalog.get(flags.profile);
+  const packed = plan.direction === 'in' ? packLocal(plan.local) : undefined;
+  const unpacking = plan.direction === 'out' ? await unpackTo(plan.local) : undefined;
+  const command = packed ? copyInCommand(plan.root, plan.remote, packed.name) : copyOutCommand(plan.root, plan.remote);
+  try {
+    return await withClient(flags, io, async (client) => {
+      const interrupts = io.interrupts();
+      try {
+        return await inDebugContainer(client, pipelineRequest(flags, plan, plan.target, profile, command, interrupts.signal), io, async ({ pod, container }) => {
+          const said = new PassThrough();
+          let text = '';
+          said.on('data', (c: Buffer) => (text += c.toString()));
+          const progress = await io.progress(`Copying ${plan.direction === 'out' ? `${plan.remote} out of` : `${plan.local} into`} ${pod.metadata!.name}`);
+          const end = await runSession({
+            client,
+            namespace: client.context.namespace,
+            pod,
+            container: container.name,
+            image: container.image!,
+            command,
+            ttlSeconds: plan.ttlSeconds,
+            tty: false,
+            stdin: packed?.stream,
+            stdout: unpacking?.sink ?? new PassThrough().resume(),
+            stderr: said,
+            escapeChar: undefined,
+            stop: interrupts.signal,
+            note: io.note,
+            random: io.random,
+          }).finally(() => progress.stop());
+          if (end.kind === 'stopped') throw new KdbgError('interrupted', 'copy interrupted');
+          if (end.code !== 0) throw failure(text, plan);
+          if (unpacking) {
+            unpacking.sink.end();
+            const { dest, absoluteLinks } = await unpacking.finish(lastName(plan.remote));
+            const links = absoluteLinks ? ` (${absoluteLinks} symlink${absoluteLinks === 1 ? '' : 's'} to absolute paths kept without the leading /)` : '';
+            io.note(`copied ${pod.metadata!.name}:${plan.remote} to ${dest}${links}`);
+          } else {
+            io.note(`copied ${plan.local} to ${pod.metadata!.name}:${plan.remote}`);
+          }
+          return 0;
+        });
+      } finally {
+        interrupts.close();
+      }
+    });
+  } finally {
+    await unpacking?.discard();
+  }
+}
+
+function lastName(remote: string): string {
+  return remote.replace(/\/+$/, '').split('/').pop()!;
+}
+
+/** The in-container program's own line, as kdbg's one line, with what would help where access was refused. */
+function failure(said: string, plan: CpPlan): KdbgError {
+  const line = said.trim().split('\n').filter(Boolean).pop() ?? 'tar failed';
+  if (/permission denied|not allowed/i.test(line)) {
+    const help = plan.root
+      ? "; another process's files need its user or CAP_SYS_PTRACE: kdbg runs as the target's user where the pod demands non-root, or try -p ptrace"
+      : '';
+    return new KdbgError('forbidden', `${line}${help}`);
+  }
+  if (/no such/i.test(line)) return new KdbgError('not-found', line);
+  return new KdbgError('unusable', line);
+}

@@ -1,0 +1,67 @@
+// kdbg cp: into the target's filesystem and back out, with tar only in the debug container. Runs on every backend.
+// The in-process fake's containers are host processes without PID namespaces, so there is no target root at
+// /proc/1/root: there the copies go to the debug container's own filesystem (--debug-fs), the same tar both ways.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { webPod, type Backend } from '../backends/backend.ts';
+import { backendFromEnv, runKdbg } from './harness.ts';
+
+const backend: Backend = await backendFromEnv();
+afterAll(() => backend.close());
+
+const side = backend.name === 'fake' ? ['--debug-fs'] : [];
+
+describe(`kdbg cp (${backend.name})`, () => {
+  let kubeconfig: string;
+  const here = mkdtempSync(path.join(tmpdir(), 'kdbg-cp-test-'));
+  const remote = `/tmp/kdbg-cp-${randomBytes(4).toString('hex')}`;
+  beforeAll(async () => {
+    const ns = await backend.newNamespace('cp');
+    kubeconfig = await backend.kubeconfig('debugger', ns);
+    await backend.createPod(ns, webPod('web-0'));
+  });
+
+  it('copies a directory in and back out: bytes, a symlink as a link, modes and mtimes', async () => {
+    const src = path.join(here, 'bundle');
+    mkdirSync(src);
+    const blob = randomBytes(3 << 20);
+    writeFileSync(path.join(src, 'blob.bin'), blob);
+    writeFileSync(path.join(src, 'run.sh'), '#!/bin/sh\necho hi\n');
+    chmodSync(path.join(src, 'run.sh'), 0o750);
+    utimesSync(path.join(src, 'run.sh'), new Date(1_600_000_000_000), new Date(1_600_000_000_000));
+    symlinkSync('run.sh', path.join(src, 'current'));
+
+    const into = await runKdbg(['cp', ...side, src, `web-0:${remote}`], { kubeconfig });
+    expect(into.stderr).toMatch(new RegExp(`kdbg: copied ${src} to web-0:${remote}\\n$`));
+    expect(into.code).toBe(0);
+
+    const back = path.join(here, 'back');
+    const out = await runKdbg(['cp', ...side, `web-0:${remote}`, back], { kubeconfig });
+    expect(out.stderr).toMatch(new RegExp(`kdbg: copied web-0:${remote} to ${back}\\n$`));
+    expect(out.code).toBe(0);
+    expect(readFileSync(path.join(back, 'blob.bin')).equals(blob)).toBe(true);
+    expect(lstatSync(path.join(back, 'run.sh')).mode & 0o777).toBe(0o750);
+    expect(lstatSync(path.join(back, 'run.sh')).mtimeMs).toBe(1_600_000_000_000);
+    expect(readlinkSync(path.join(back, 'current'))).toBe('run.sh');
+  });
+
+  it('copies one file into an existing local directory under its own name', async () => {
+    const dir = path.join(here, 'files');
+    mkdirSync(dir);
+    const r = await runKdbg(['cp', ...side, `web-0:${remote}/run.sh`, dir], { kubeconfig });
+    expect(r.code).toBe(0);
+    expect(readFileSync(path.join(dir, 'run.sh'), 'utf8')).toBe('#!/bin/sh\necho hi\n');
+  });
+
+  it('a missing path is one line and exit 125; a pod-to-pod copy is a usage error', async () => {
+    const r = await runKdbg(['cp', ...side, `web-0:${remote}/nope`, path.join(here, 'nope')], { kubeconfig });
+    expect(r.code).toBe(125);
+    expect(r.stderr).toMatch(new RegExp(`kdbg: ${remote}/nope: no such file or directory\\n$`));
+    const both = await runKdbg(['cp', 'web-0:/a', 'web-0:/b'], { kubeconfig });
+    expect(both.code).toBe(125);
+    expect(both.stderr).toBe('kdbg: one side of kdbg cp is this machine: POD:PATH LOCAL, or LOCAL POD:PATH\n');
+  });
+});

@@ -1,0 +1,90 @@
+// kdbg cp's unpacking of what a pod sends: a hostile container must not write outside the destination.
+import { describe, expect, it } from 'vitest';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Header } from 'tar';
+import { unpackTo } from '../../src/commands/cp/local-tar.ts';
+
+interface Entry {
+  path: string;
+  type: 'File' | 'Directory' | 'SymbolicLink' | 'Link' | 'CharacterDevice';
+  body?: string;
+  linkpath?: string;
+}
+
+/** A tar archive written block by block, so it can hold what no honest tar would write. */
+function archive(entries: Entry[]): Buffer {
+  const blocks: Buffer[] = [];
+  for (const e of entries) {
+    const body = Buffer.from(e.body ?? '');
+    const header = new Header({ path: e.path, type: e.type, size: body.length, mode: 0o644, mtime: new Date(1_700_000_000_000), linkpath: e.linkpath, uid: 0, gid: 0 });
+    const block = Buffer.alloc(512);
+    header.encode(block, 0);
+    blocks.push(block, body, Buffer.alloc((512 - (body.length % 512)) % 512));
+  }
+  blocks.push(Buffer.alloc(1024));
+  return Buffer.concat(blocks);
+}
+
+async function unpack(entries: Entry[], name: string) {
+  const root = mkdtempSync(path.join(tmpdir(), 'kdbg-unpack-'));
+  const dest = path.join(root, 'dest');
+  mkdirSync(dest);
+  const u = await unpackTo(dest);
+  u.sink.end(archive(entries));
+  const result = await u.finish(name).then(
+    (at) => ({ ok: true as const, at }),
+    (err: Error) => ({ ok: false as const, message: err.message }),
+  );
+  await u.discard();
+  return { root, dest, result };
+}
+
+describe('unpacking what the pod sent', () => {
+  it('unpacks a directory with a file and symlinks, keeping links as links and the mtime', async () => {
+    const { dest, result } = await unpack(
+      [
+        { path: 'conf/', type: 'Directory' },
+        { path: 'conf/app.yaml', type: 'File', body: 'a: 1\n' },
+        { path: 'conf/current', type: 'SymbolicLink', linkpath: 'app.yaml' },
+        { path: 'conf/passwd', type: 'SymbolicLink', linkpath: '/etc/passwd' },
+      ],
+      'conf',
+    );
+    expect(result).toEqual({ ok: true, at: { dest: path.join(dest, 'conf'), absoluteLinks: 1 } });
+    expect(readFileSync(path.join(dest, 'conf/app.yaml'), 'utf8')).toBe('a: 1\n');
+    expect(lstatSync(path.join(dest, 'conf/app.yaml')).mtimeMs).toBe(1_700_000_000_000);
+    expect(readlinkSync(path.join(dest, 'conf/current'))).toBe('app.yaml');
+    // it cannot point out of the copy: the leading / goes
+    expect(readlinkSync(path.join(dest, 'conf/passwd'))).toBe('etc/passwd');
+    expect(readdirSync(dest)).toEqual(['conf']); // the scratch directory is gone
+  });
+
+  for (const [what, entries] of [
+    ['a path with ..', [{ path: 'x/../../escaped', type: 'File', body: 'pwned' }]],
+    ['an absolute path', [{ path: `${tmpdir()}/kdbg-unpack-abs-escaped`, type: 'File', body: 'pwned' }]],
+    ['a write through a symlink that leaves the destination', [
+      { path: 'x/', type: 'Directory' },
+      { path: 'x/out', type: 'SymbolicLink', linkpath: '../..' },
+      { path: 'x/out/escaped', type: 'File', body: 'pwned' },
+    ]],
+    ['a hard link to a file outside', [
+      { path: 'x/', type: 'Directory' },
+      { path: 'x/passwd', type: 'Link', linkpath: '../../../../../../etc/passwd' },
+    ]],
+    ['a device', [
+      { path: 'x/', type: 'Directory' },
+      { path: 'x/null', type: 'CharacterDevice' },
+    ]],
+  ] as [string, Entry[]][]) {
+    it(`refuses ${what}, and writes nothing outside the destination`, async () => {
+      const { root, dest, result } = await unpack(entries, 'x');
+      expect(result.ok).toBe(false);
+      expect(readdirSync(root)).toEqual(['dest']);
+      expect(existsSync(path.join(dest, 'x'))).toBe(false);
+      expect(existsSync(`${tmpdir()}/kdbg-unpack-abs-escaped`)).toBe(false);
+      expect(existsSync(path.join(root, 'escaped'))).toBe(false);
+    });
+  }
+});
