@@ -19,6 +19,8 @@ export interface DebugContainerFlags extends ClusterFlags {
   ttl: string;
   new?: boolean;
   timeout: string;
+  mountTargetVolumes?: boolean;
+  rw?: boolean;
 }
 
 export function addDebugContainerOptions(cmd: Command, profileHelp: string, defaultProfile?: string): Command {
@@ -30,7 +32,9 @@ export function addDebugContainerOptions(cmd: Command, profileHelp: string, defa
     .option('--reason <text>', "why you are debugging; recorded in the container and in the pod's events")
     .option('--ttl <duration>', 'how long the debug container idles after the last session (at most 168h); 0 ends it after this one', '15m')
     .option('--new', 'add a new debug container even if one of yours can be reused')
-    .option('--timeout <duration>', 'how long to wait for the debug container to start (at most 24h)', '2m');
+    .option('--timeout <duration>', 'how long to wait for the debug container to start (at most 24h)', '2m')
+    .option('--mount-target-volumes', "mount the target container's volumes at the same paths, read-only")
+    .option('--rw', 'with --mount-target-volumes: writable (where the target has them writable)');
 }
 
 /** How long kdbg waits at most: a day, far below where Node's timers overflow (24.8 days). */
@@ -49,6 +53,7 @@ export function checkDebugContainerFlags(flags: DebugContainerFlags): CheckedDeb
   if (ttlMs > 0 && ttlMs < 1000) throw new UsageError('--ttl is counted in whole seconds: 0, or 1s and more');
   if (ttlMs > MAX_TTL_SECONDS * 1000) throw new UsageError('--ttl is at most 168h (7 days): a debug container cannot be removed, only left to end');
   if (flags.image !== undefined) checkImageReference('--image', flags.image);
+  if (flags.rw && !flags.mountTargetVolumes) throw new UsageError('--rw goes with --mount-target-volumes');
   return { ttlSeconds: Math.round(ttlMs / 1000), timeoutMs };
 }
 
@@ -64,7 +69,13 @@ export function pipelineRequest(
   return {
     target,
     targetContainer: flags.target,
-    spec: { profile, ttlSeconds: checked.ttlSeconds, reason: flags.reason, image: flags.image },
+    spec: {
+      profile,
+      ttlSeconds: checked.ttlSeconds,
+      reason: flags.reason,
+      image: flags.image,
+      targetVolumes: flags.mountTargetVolumes ? (flags.rw ? 'rw' : 'ro') : undefined,
+    },
     fresh: flags.new === true,
     timeoutMs: checked.timeoutMs,
     command,

@@ -10,7 +10,7 @@ import { assertDebuggable, impliedContainer, resolveContainer } from '../debug/t
 import { missingPermissions, TO_CREATE, whoAmI, type Identity } from '../debug/preflight.ts';
 import { withDebugContainer } from '../debug/acquire.ts';
 import { findReusable } from '../debug/reuse.ts';
-import { debugContainer, ENV, envOf } from '../debug/spec.ts';
+import { debugContainer, ENV, envOf, targetVolumeMounts } from '../debug/spec.ts';
 import { recordSession } from '../debug/audit.ts';
 import { whereLine } from '../ui/where.ts';
 
@@ -55,6 +55,11 @@ export async function inDebugContainer<T>(client: KubeClient, req: PipelineReque
   const pod = await pickPod({ client, namespace, target: req.target, choose: io.choose, now: io.now(), hasReusable });
   const target = await resolveContainer(pod, req.targetContainer, io.choose);
   assertDebuggable(pod, target.name);
+  if (req.spec.targetVolumes) {
+    for (const m of targetVolumeMounts(pod, target.name, req.spec.targetVolumes).leftOut) {
+      io.note(`volume ${m.name} at ${m.mountPath} is left out: it mounts a subPath, which an ephemeral container may not`);
+    }
+  }
   const identity = await identityP;
 
   let audit: Promise<void> | undefined;

@@ -1,7 +1,7 @@
 // Fits a profile to a pod: the exact ephemeral container kdbg sends, its reuse identity and its name.
 // `kdbg profiles show` and `kdbg attach` both build it here.
 import { createHash } from 'node:crypto';
-import type { V1Container, V1EphemeralContainer, V1EnvVar, V1Pod, V1SecurityContext } from '@kubernetes/client-node';
+import type { V1Container, V1EphemeralContainer, V1EnvVar, V1Pod, V1SecurityContext, V1VolumeMount } from '@kubernetes/client-node';
 import type { Profile } from '../profiles/profile.ts';
 import { idleCommand } from './programs.ts';
 
@@ -24,6 +24,8 @@ export interface DebugContainerInput {
   reason?: string | undefined;
   /** --image: replaces the profile's image */
   image?: string | undefined;
+  /** --mount-target-volumes: the target's volume mounts at the same paths, read-only unless 'rw' */
+  targetVolumes?: 'ro' | 'rw' | undefined;
 }
 
 /** The longest TTL a debug container may idle for. */
@@ -70,10 +72,25 @@ export function debugContainer(input: DebugContainerInput, name: string): V1Ephe
   };
   const securityContext = fitSecurityContext(profile.securityContext, pod, target);
   if (securityContext) container.securityContext = securityContext;
+  if (input.targetVolumes) container.volumeMounts = targetVolumeMounts(pod, target, input.targetVolumes).mounts;
   const hash = specHash(container);
   if (input.reason) env.push({ name: ENV.reason, value: input.reason });
   env.push({ name: ENV.spec, value: hash });
   return container;
+}
+
+/**
+ * The target container's volume mounts for the debug container, at the same paths: read-only unless 'rw' (a
+ * read-only mount stays so). Mounts with subPath or subPathExpr are left out: the API server forbids them in an
+ * ephemeral container.
+ */
+export function targetVolumeMounts(pod: V1Pod, target: string, mode: 'ro' | 'rw'): { mounts: V1VolumeMount[]; leftOut: V1VolumeMount[] } {
+  const all = pod.spec?.containers.find((c) => c.name === target)?.volumeMounts ?? [];
+  const leftOut = all.filter((m) => m.subPath || m.subPathExpr);
+  const mounts = all
+    .filter((m) => !m.subPath && !m.subPathExpr)
+    .map((m) => ({ name: m.name, mountPath: m.mountPath, ...(mode === 'ro' || m.readOnly ? { readOnly: true } : {}) }));
+  return { mounts, leftOut };
 }
 
 /**
@@ -105,6 +122,7 @@ export function specHash(container: V1EphemeralContainer): string {
     targetContainerName: container.targetContainerName,
     securityContext: container.securityContext,
     terminationMessagePolicy: container.terminationMessagePolicy,
+    volumeMounts: container.volumeMounts,
     stdin: container.stdin,
     tty: container.tty,
   });
