@@ -9,8 +9,9 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 SRC="$HERE/cluster"
 K8S=$(awk '$1 == "k8s.io/kubernetes" {print $2; exit} $1 == "require" && $2 == "k8s.io/kubernetes" {print $3; exit}' "$SRC/go.mod")
 [ -n "$K8S" ] || { echo "build.sh: no k8s.io/kubernetes requirement in $SRC/go.mod" >&2; exit 1; }
+# contents and paths relative to e2e/cluster only, so every checkout shares the cache
 HASH=$(cd "$SRC" && { find . -type f \( -name '*.go' -o -name 'go.mod' -o -name 'go.sum' \) | LC_ALL=C sort |
-  xargs sha256sum; sha256sum "$HERE/build.sh"; } | sha256sum | cut -c1-16)
+  xargs sha256sum; sha256sum <"$HERE/build.sh"; } | sha256sum | cut -c1-16)
 OUT="${KDBG_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kdbg-e2e}/${K8S}-${HASH}"
 
 declare -A PKG=([kube-apiserver]=k8s.io/kubernetes/cmd/kube-apiserver [kdbg-envd]=./cmd/kdbg-envd

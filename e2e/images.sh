@@ -14,7 +14,8 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 BIN=${1:?usage: images.sh BINDIR}
 PKGS=(busybox-static tcpdump curl iproute2 procps bash libpcap0.8)
-KEY=$( { sha256sum "$HERE/images.sh" "$BIN/pause"; dpkg-query -W -f '${Package} ${Version}\n' "${PKGS[@]}"; } | sha256sum | cut -c1-16)
+# contents only (no paths), so every checkout shares the cache
+KEY=$( { sha256sum <"$HERE/images.sh"; sha256sum <"$BIN/pause"; dpkg-query -W -f '${Package} ${Version}\n' "${PKGS[@]}"; } | sha256sum | cut -c1-16)
 OUT="${KDBG_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kdbg-e2e}/images-$KEY"
 NAMES=(busybox-1.36 busybox-1.36.1 netshoot noshell nonroot pause)
 have=1
