@@ -88,7 +88,7 @@ describe.runIf(backend.features.hooks)(`kdbg capture (${backend.name})`, () => {
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     await new Promise((r) => child.on('close', r));
     expect(out).toBe('kdbg=0\n');
-    expect(err).toMatch(/kdbg: \d+ packets captured/);
+    expect(err).toMatch(/kdbg: (\d+ packets captured, \d+ dropped by the kernel, )?\d+ bytes in [\d.]+s/);
     await eventually(async () => (await backend.nodeProcesses(`port ${PORT}`)).length === 0, 10_000);
   });
 
@@ -106,5 +106,27 @@ describe.runIf(backend.features.hooks)(`kdbg capture (${backend.name})`, () => {
     expect(await s.exitCode()).toBe(125);
     expect(s.output()).toContain('kdbg: pcap is binary and would garble the terminal: pass -w FILE, pipe stdout (… | wireshark -k -i -), or --wireshark');
     expect(await backend.ephemeralContainers(ns, 'tty-0')).toEqual([]);
+  });
+});
+
+describe.runIf(backend.features.hooks)(`kdbg capture of several pods (${backend.name})`, () => {
+  it('-l SEL -w DIR/ captures every matching pod to DIR/POD.pcap, all stopped together', async () => {
+    const ns = await backend.newNamespace('capture-many');
+    const kubeconfig = await backend.kubeconfig('debugger', ns);
+    await Promise.all([backend.createPod(ns, webPod('web-0')), backend.createPod(ns, webPod('web-1'))]);
+    const stop = traffic();
+    const dir = path.join(mkdtempSync(path.join(tmpdir(), 'kdbg-capture-many-')), 'out/');
+    try {
+      const r = await runKdbg(['capture', '-l', 'app=web', '-i', 'lo', '-f', FILTER, '--duration', '1500ms', '-w', dir], { kubeconfig, timeoutMs: 60_000 });
+      expect(r.code).toBe(0);
+      for (const pod of ['web-0', 'web-1']) {
+        const pcap = parsePcap(readFileSync(path.join(dir, `${pod}.pcap`)));
+        expect(pcap.records.length).toBeGreaterThan(0);
+        expect(pcap.trailing).toBe(0);
+        expect(r.stderr).toMatch(new RegExp(`kdbg: pod/${pod}: ${pcap.records.length} packets captured, .* to ${dir}${pod}.pcap\\n`));
+      }
+    } finally {
+      stop();
+    }
   });
 });

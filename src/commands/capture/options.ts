@@ -12,6 +12,7 @@ export interface CaptureFlags extends DebugContainerFlags {
   count?: string;
   snaplen?: string;
   wireshark?: boolean;
+  selector?: string;
   profile: string;
 }
 
@@ -19,18 +20,19 @@ export interface CapturePlan extends CheckedDebugContainerFlags {
   flags: CaptureFlags;
   target: Target;
   /** where the pcap goes: a file, stdout, or a local wireshark */
-  sink: { kind: 'file'; path: string } | { kind: 'stdout' } | { kind: 'wireshark' };
+  sink: { kind: 'file'; path: string } | { kind: 'dir'; path: string } | { kind: 'stdout' } | { kind: 'wireshark' };
   /** tcpdump's argv */
   command: string[];
   durationMs: number | undefined;
 }
 
-export function planCapture(flags: CaptureFlags, targetArg: string, stdoutIsTTY: boolean): CapturePlan {
-  const target = parseTarget(targetArg, undefined);
-  if (target.kind !== 'pod' && target.kind !== 'workload') throw new UsageError('name the pod to capture in');
+export function planCapture(flags: CaptureFlags, targetArg: string | undefined, stdoutIsTTY: boolean): CapturePlan {
+  const target = parseTarget(targetArg, flags.selector);
+  if (target.kind === 'none') throw new UsageError('name the pod to capture in (or deploy/NAME, -l SELECTOR with -w DIR/)');
   if (flags.wireshark && flags.write !== undefined) throw new UsageError('--wireshark and -w go to different places; pick one');
   let sink: CapturePlan['sink'];
   if (flags.wireshark) sink = { kind: 'wireshark' };
+  else if (flags.write?.endsWith('/')) sink = { kind: 'dir', path: flags.write };
   else if (flags.write !== undefined && flags.write !== '-') sink = { kind: 'file', path: flags.write };
   else if (stdoutIsTTY) throw new UsageError('pcap is binary and would garble the terminal: pass -w FILE, pipe stdout (… | wireshark -k -i -), or --wireshark');
   else sink = { kind: 'stdout' };

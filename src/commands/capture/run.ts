@@ -11,7 +11,12 @@ import { withClient } from '../cluster.ts';
 import { inDebugContainer } from '../pipeline.ts';
 import { pipelineRequest } from '../debug-container-flags.ts';
 import { onPath } from '../../ui/on-path.ts';
-import { UsageError } from '../../errors.ts';
+import { KdbgError, UsageError } from '../../errors.ts';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { KubeClient } from '../../kube/types.ts';
+import type { Profile } from '../../profiles/profile.ts';
+import { targetPods, type Target } from '../../debug/target.ts';
 
 export async function runCapture(plan: CapturePlan, io: IO): Promise<number> {
   const { flags } = plan;
@@ -21,56 +26,94 @@ export async function runCapture(plan: CapturePlan, io: IO): Promise<number> {
   return withClient(flags, io, async (client) => {
     const interrupts = io.interrupts();
     const timer = new AbortController();
-    const stop = AbortSignal.any([interrupts.signal, timer.signal]);
+    const run: Capturing = { client, plan, profile, io, interrupts: interrupts.signal, timer, stop: AbortSignal.any([interrupts.signal, timer.signal]) };
     try {
-      return await inDebugContainer(client, pipelineRequest(flags, plan, plan.target, profile, plan.command, interrupts.signal), io, async ({ pod, container }) => {
-        const sink = openSink(plan, io);
-        const counted = countingStream();
-        counted.pipe(sink.stream, { end: plan.sink.kind !== 'stdout' });
-        // a sink that went away (wireshark closed, a full disk) stops the capture like a closed pipe
-        sink.stream.on('error', () => {
-          if (!stop.aborted) timer.abort('PIPE');
-        });
-        const report = new PassThrough();
-        let said = '';
-        report.on('data', (c: Buffer) => (said += c.toString()));
-        const started = Date.now();
-        const duration = plan.durationMs === undefined ? undefined : setTimeout(() => timer.abort('INT'), plan.durationMs);
-        try {
-          const end = await runSession({
-            client,
-            namespace: client.context.namespace,
-            pod,
-            container: container.name,
-            image: container.image!,
-            command: plan.command,
-            ttlSeconds: plan.ttlSeconds,
-            tty: false,
-            stdin: undefined,
-            stdout: counted,
-            stderr: report,
-            escapeChar: undefined,
-            stop,
-            note: io.note,
-            random: io.random,
+      if (plan.sink.kind !== 'dir') return await captureIn(run, plan.target, plan.sink, '');
+      // one capture per pod, in parallel, each to DIR/POD.pcap; one stop ends them all
+      const dir = plan.sink.path;
+      const pods = await targetPods({ client, namespace: client.context.namespace }, plan.target);
+      if (pods.length === 0) throw new KdbgError('not-found', `no pods for ${describeTarget(plan.target)} in namespace ${client.context.namespace}`);
+      await mkdir(dir, { recursive: true });
+      const results = await Promise.allSettled(
+        pods.map((p) => {
+          const name = p.metadata!.name!;
+          return captureIn(run, { kind: 'pod', name }, { kind: 'file', path: path.join(dir, `${name}.pcap`) }, `pod/${name}: `).catch((err: unknown) => {
+            // one pod that cannot be captured ends the others cleanly too, so every file is whole
+            if (!timer.signal.aborted) timer.abort('INT');
+            throw err;
           });
-          counted.end();
-          await sink.done;
-          if (end.kind === 'exited' && end.code !== 0) {
-            io.stderr.write(said);
-            return end.code;
-          }
-          io.note(summary(said, counted.bytes, Date.now() - started, plan));
-          return 0;
-        } finally {
-          clearTimeout(duration);
-        }
-      });
+        }),
+      );
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+      return results.map((r) => (r as PromiseFulfilledResult<number>).value).find((c) => c !== 0) ?? 0;
     } finally {
       interrupts.close();
     }
   });
 }
+
+interface Capturing {
+  client: KubeClient;
+  plan: CapturePlan;
+  profile: Profile;
+  io: IO;
+  interrupts: AbortSignal;
+  /** --duration and a sink that went away */
+  timer: AbortController;
+  /** either */
+  stop: AbortSignal;
+}
+
+/** One pod's capture to one sink; its number is the exit code. */
+async function captureIn(run: Capturing, target: Target, sinkSpec: SinkSpec, label: string): Promise<number> {
+  const { client, plan, io, timer, stop } = run;
+  return inDebugContainer(client, pipelineRequest(plan.flags, plan, target, run.profile, plan.command, run.interrupts), io, async ({ pod, container }) => {
+    const sink = openSink(sinkSpec, io);
+    const counted = countingStream();
+    counted.pipe(sink.stream, { end: sinkSpec.kind !== 'stdout' });
+    // a sink that went away (wireshark closed, a full disk) stops the capture like a closed pipe
+    sink.stream.on('error', () => {
+      if (!stop.aborted) timer.abort('PIPE');
+    });
+    const report = new PassThrough();
+    let said = '';
+    report.on('data', (c: Buffer) => (said += c.toString()));
+    const started = Date.now();
+    const duration = plan.durationMs === undefined ? undefined : setTimeout(() => timer.abort('INT'), plan.durationMs);
+    try {
+      const end = await runSession({
+        client,
+        namespace: client.context.namespace,
+        pod,
+        container: container.name,
+        image: container.image!,
+        command: plan.command,
+        ttlSeconds: plan.ttlSeconds,
+        tty: false,
+        stdin: undefined,
+        stdout: counted,
+        stderr: report,
+        escapeChar: undefined,
+        stop,
+        note: io.note,
+        random: io.random,
+      });
+      counted.end();
+      await sink.done;
+      if (end.kind === 'exited' && end.code !== 0) {
+        io.stderr.write(said.replace(/^/gm, label));
+        return end.code;
+      }
+      io.note(`${label}${summary(said, counted.bytes, Date.now() - started, sinkSpec)}`);
+      return 0;
+    } finally {
+      clearTimeout(duration);
+    }
+  });
+}
+
+type SinkSpec = Exclude<CapturePlan['sink'], { kind: 'dir' }>;
 
 interface Sink {
   stream: NodeJS.WritableStream;
@@ -78,12 +121,12 @@ interface Sink {
   done: Promise<void>;
 }
 
-function openSink(plan: CapturePlan, io: IO): Sink {
-  switch (plan.sink.kind) {
+function openSink(spec: SinkSpec, io: IO): Sink {
+  switch (spec.kind) {
     case 'stdout':
       return { stream: io.stdout, done: Promise.resolve() };
     case 'file': {
-      const file = createWriteStream(plan.sink.path);
+      const file = createWriteStream(spec.path);
       return { stream: file, done: new Promise((resolve) => file.once('close', resolve).once('error', () => resolve())) };
     }
     case 'wireshark': {
@@ -106,8 +149,15 @@ function countingStream(): Transform & { bytes: number } {
 }
 
 /** tcpdump's own counts, as it reports them when it stops, with the bytes and the time. */
-function summary(report: string, bytes: number, ms: number, plan: CapturePlan): string {
-  const count = (what: RegExp) => what.exec(report)?.[1] ?? '?';
-  const where = plan.sink.kind === 'file' ? ` to ${plan.sink.path}` : '';
-  return `${count(/(\d+) packets? captured/)} packets captured, ${count(/(\d+) packets? dropped by kernel/)} dropped by the kernel, ${bytes} bytes in ${(ms / 1000).toFixed(1)}s${where}`;
+function summary(report: string, bytes: number, ms: number, sink: SinkSpec): string {
+  const captured = /(\d+) packets? captured/.exec(report)?.[1];
+  const dropped = /(\d+) packets? dropped by kernel/.exec(report)?.[1];
+  const where = sink.kind === 'file' ? ` to ${sink.path}` : '';
+  const took = `${bytes} bytes in ${(ms / 1000).toFixed(1)}s${where}`;
+  // a reader that went away may end the session before tcpdump's report arrives
+  return captured === undefined ? `${took} (tcpdump's counts did not arrive)` : `${captured} packets captured, ${dropped ?? '?'} dropped by the kernel, ${took}`;
+}
+
+function describeTarget(t: Target): string {
+  return t.kind === 'workload' ? `${t.type}/${t.name}` : t.kind === 'selector' ? `-l ${t.selector}` : t.kind === 'pod' ? `pod/${t.name}` : 'the namespace';
 }
