@@ -130,3 +130,19 @@ describe.runIf(backend.features.hooks)(`kdbg capture of several pods (${backend.
     }
   });
 });
+
+describe(`kdbg capture where PodSecurity is restricted (${backend.name})`, () => {
+  it('is refused before anything is created, saying why', async () => {
+    const ns = await backend.newNamespace('capture-psa', { 'pod-security.kubernetes.io/enforce': 'restricted' });
+    const kubeconfig = await backend.kubeconfig('debugger', ns);
+    const pod = webPod('web-0', { securityContext: { runAsNonRoot: true, runAsUser: 65534, seccompProfile: { type: 'RuntimeDefault' } } });
+    pod.spec!.containers[0]!.securityContext = { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } };
+    await backend.createPod(ns, pod);
+    const r = await runKdbg(['capture', 'web-0', '-w', '/dev/null', '--count', '1'], { kubeconfig });
+    expect(r.code).toBe(125);
+    expect(r.stderr).toBe(
+      `kdbg: namespace ${ns} enforces PodSecurity restricted, which allows no NET_RAW: tcpdump cannot capture in a debug container there (nothing was created); capture where the namespace enforces baseline or privileged\n`,
+    );
+    expect(await backend.ephemeralContainers(ns, 'web-0')).toEqual([]);
+  });
+});

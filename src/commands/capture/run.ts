@@ -17,6 +17,7 @@ import path from 'node:path';
 import type { KubeClient } from '../../kube/types.ts';
 import type { Profile } from '../../profiles/profile.ts';
 import { targetPods, type Target } from '../../debug/target.ts';
+import { enforcedLevel } from '../../debug/pod-security.ts';
 
 export async function runCapture(plan: CapturePlan, io: IO): Promise<number> {
   const { flags } = plan;
@@ -28,6 +29,13 @@ export async function runCapture(plan: CapturePlan, io: IO): Promise<number> {
     const timer = new AbortController();
     const run: Capturing = { client, plan, profile, io, interrupts: interrupts.signal, timer, stop: AbortSignal.any([interrupts.signal, timer.signal]) };
     try {
+      // restricted allows no capability but NET_BIND_SERVICE: tcpdump could not open its socket, so add nothing
+      if ((await enforcedLevel(client, client.context.namespace)) === 'restricted') {
+        throw new KdbgError(
+          'forbidden',
+          `namespace ${client.context.namespace} enforces PodSecurity restricted, which allows no NET_RAW: tcpdump cannot capture in a debug container there (nothing was created); capture where the namespace enforces baseline or privileged`,
+        );
+      }
       if (plan.sink.kind !== 'dir') return await captureIn(run, plan.target, plan.sink, '');
       // one capture per pod, in parallel, each to DIR/POD.pcap; one stop ends them all
       const dir = plan.sink.path;
