@@ -9,7 +9,7 @@ import { getPod } from '../kube/pods.ts';
 import { addDebugContainer } from './add.ts';
 import { assertImageNotFailed, findReusable, freshReusableName, unusedRandomName } from './reuse.ts';
 import { debugContainer, ENV, envOf, type DebugContainerInput } from './spec.ts';
-import { NotRunning } from './states.ts';
+import { ImageFailed, NotRunning } from './states.ts';
 import { assertPermitted, missingPermissions, TO_CREATE, type Identity, type Permission } from './preflight.ts';
 import { waitForRunning } from './wait.ts';
 
@@ -44,16 +44,21 @@ export async function withDebugContainer<T>(req: AcquireRequest, use: (a: Acquir
   const { client, namespace, identity } = req;
   const podName = req.pod.metadata!.name!;
   const fit = (pod: V1Pod, name: string) => debugContainer({ ...req.spec, pod, target: req.target, user: identity.user }, name);
-  const wait = (container: V1EphemeralContainer, from: V1Pod, earlyStart: boolean) => started(req, container, from, earlyStart);
+  const wait = (container: V1EphemeralContainer, from: V1Pod, earlyStart: boolean, pastEvents = false) => started(req, container, from, earlyStart, pastEvents);
 
   let pod = req.pod;
   const hash = envOf(fit(pod, 'kdbg-pending'), ENV.spec)!;
   if (!req.fresh) {
     const reusable = findReusable(pod, identity.user, hash);
     if (reusable) {
-      req.onContainer({ name: reusable.container.name, reused: true, startedAt: reusable.startedAt });
       try {
-        const ready = reusable.starting ? await wait(reusable.container, pod, false) : pod;
+        // one that still starts may have failed already: its events say so before its status does
+        const ready = reusable.starting
+          ? await wait(reusable.container, pod, false, true).catch((err: unknown) => {
+              throw err instanceof ImageFailed ? err.again() : err;
+            })
+          : pod;
+        req.onContainer({ name: reusable.container.name, reused: true, startedAt: reusable.startedAt });
         return await use({ pod: ready, container: reusable.container });
       } catch (err) {
         // It ended between our read and the exec (its status may still say running: a kubelet reports the end
@@ -72,7 +77,7 @@ export async function withDebugContainer<T>(req: AcquireRequest, use: (a: Acquir
   const container = fit(pod, name);
   const added = await add(req, container);
   req.onContainer({ name, reused: added.existed });
-  const running = await wait(container, added.pod, !added.existed);
+  const running = await wait(container, added.pod, !added.existed, added.existed);
   try {
     return await use({ pod: running, container });
   } catch (err) {
@@ -91,7 +96,7 @@ async function add(req: AcquireRequest, container: V1EphemeralContainer) {
   }
 }
 
-async function started(req: AcquireRequest, container: V1EphemeralContainer, from: V1Pod, earlyStart: boolean): Promise<V1Pod> {
+async function started(req: AcquireRequest, container: V1EphemeralContainer, from: V1Pod, earlyStart: boolean, pastEvents: boolean): Promise<V1Pod> {
   const progress = await req.io.progress(`Starting ${container.name} (${container.image})`);
   try {
     return await waitForRunning({
@@ -103,6 +108,7 @@ async function started(req: AcquireRequest, container: V1EphemeralContainer, fro
       from,
       timeoutMs: req.timeoutMs,
       earlyStart,
+      pastEvents,
       signal: req.signal,
       onProgress: (text) => progress.update(`${container.name}: ${text}`),
     });

@@ -1,9 +1,8 @@
 // Which debug container a call uses: one of the user's that runs (or starts) with the same spec, else a new one
 // under a name every concurrent caller agrees on. Never one more beside a container whose image already failed.
 import type { V1EphemeralContainer, V1Pod } from '@kubernetes/client-node';
-import { KdbgError } from '../errors.ts';
 import { ENV, envOf, randomName, reusableName, specHash } from './spec.ts';
-import { FATAL_WAITING, ephemeralStatus } from './states.ts';
+import { FATAL_WAITING, IMAGE_FAILURES, ImageFailed, ephemeralStatus } from './states.ts';
 
 export interface Reusable {
   container: V1EphemeralContainer;
@@ -62,9 +61,6 @@ export function unusedRandomName(pod: V1Pod, profile: string, random: (n: number
   }
 }
 
-/** Image failures: a pod's container that waits for one of these will not start with that image. */
-const IMAGE_FAILURES = new Set(['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull']);
-
 /**
  * Refuses an image that a kdbg container of this pod already failed to pull, with that container's message,
  * rather than adding another container that can never start nor be removed.
@@ -76,8 +72,7 @@ export function assertImageNotFailed(pod: V1Pod, image: string): void {
     const terminated = ephemeralStatus(pod, c.name)?.state?.terminated;
     const reason = waiting?.reason ?? terminated?.reason;
     if (reason && IMAGE_FAILURES.has(reason)) {
-      const message = waiting?.message ?? terminated?.message ?? 'no message from the kubelet';
-      throw new KdbgError('unusable', `image ${image} already failed in debug container ${c.name} of this pod: ${reason}: ${message} (--new tries it anyway)`);
+      throw new ImageFailed(c.name, image, reason, waiting?.message ?? terminated?.message ?? 'no message from the kubelet').again();
     }
   }
 }

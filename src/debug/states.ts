@@ -1,5 +1,5 @@
 // What a debug container's status says: running, still starting, or failed for a reason waiting will not fix.
-import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
+import type { CoreV1Event, V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
 import { KdbgError } from '../errors.ts';
 
 /** Waiting reasons a container does not recover from by waiting longer. */
@@ -35,9 +35,46 @@ export function judgeStatus(status: V1ContainerStatus | undefined, image: string
   const w = state.waiting;
   if (w?.reason && FATAL_WAITING.has(w.reason)) {
     if (noShell(w.message, undefined)) return { kind: 'failed', error: noShellError(image) };
-    return { kind: 'failed', error: new KdbgError('unusable', `debug container ${name}: ${w.reason}: ${w.message ?? 'no message from the kubelet'}`) };
+    const message = w.message ?? 'no message from the kubelet';
+    if (IMAGE_FAILURES.has(w.reason)) return { kind: 'failed', error: new ImageFailed(name, image, w.reason, message) };
+    return { kind: 'failed', error: new KdbgError('unusable', `debug container ${name}: ${w.reason}: ${message}`) };
   }
   return { kind: 'waiting', text: w?.reason ? `${w.reason}${w.message ? `: ${w.message}` : ''}` : undefined };
+}
+
+/**
+ * The kubelet's `Failed` event for the container: it comes at once, while a failed pull reaches the status only at
+ * the pod's next sync (up to a minute later with a kubelet's defaults). Undefined for every other event.
+ */
+export function judgeEvent(event: CoreV1Event, image: string, name: string): KdbgError | undefined {
+  if (event.reason !== 'Failed') return undefined;
+  const message = event.message ?? 'no message from the kubelet';
+  if (noShell(message, undefined)) return noShellError(image);
+  if (/^Failed to pull image/.test(message)) return new ImageFailed(name, image, 'ErrImagePull', message);
+  const error = /^Error: (\w+)$/.exec(message)?.[1];
+  if (error && IMAGE_FAILURES.has(error)) return new ImageFailed(name, image, error, message);
+  return new KdbgError('unusable', `debug container ${name}: ${message}`);
+}
+
+/** Waiting reasons that say the image cannot be had. */
+export const IMAGE_FAILURES: ReadonlySet<string> = new Set(['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull']);
+
+/** The debug container's image could not be pulled. */
+export class ImageFailed extends KdbgError {
+  constructor(
+    readonly container: string,
+    readonly image: string,
+    readonly reason: string,
+    readonly detail: string,
+  ) {
+    super('unusable', `debug container ${container}: ${reason}: ${detail}`);
+    this.name = 'ImageFailed';
+  }
+
+  /** What a later call says instead of adding another container with that image. */
+  again(): KdbgError {
+    return new KdbgError('unusable', `image ${this.image} already failed in debug container ${this.container} of this pod: ${this.reason}: ${this.detail} (--new tries it anyway)`);
+  }
 }
 
 /** The runtime could not find `sh` (containerd: StartError, `exec: "sh": executable file not found in $PATH`). */

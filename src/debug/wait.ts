@@ -11,7 +11,7 @@ import { watch, type Watcher } from '../kube/watch.ts';
 import { getPod, watchPod } from '../kube/pods.ts';
 import { podPath } from '../kube/paths.ts';
 import { KdbgError } from '../errors.ts';
-import { ephemeralStatus, judgeStatus } from './states.ts';
+import { ephemeralStatus, judgeEvent, judgeStatus } from './states.ts';
 
 export interface WaitOptions {
   client: KubeClient;
@@ -28,6 +28,11 @@ export interface WaitOptions {
   earlyStart: boolean;
   /** gives up (rejecting with the signal's reason) when aborted */
   signal?: AbortSignal | undefined;
+  /**
+   * The container's events since its start, not only from `from` on: for a container that was added before (a
+   * reused one that still starts), whose failure may already have been reported.
+   */
+  pastEvents?: boolean;
 }
 
 export async function waitForRunning(opts: WaitOptions): Promise<V1Pod> {
@@ -69,9 +74,12 @@ export async function waitForRunning(opts: WaitOptions): Promise<V1Pod> {
         watch<CoreV1Event>(client, {
           path: podPath(namespace, undefined, 'events'),
           query: { fieldSelector: `involvedObject.name=${pod}` },
-          resourceVersion,
+          // from "0": the events that exist first, as ADDED, then what comes
+          resourceVersion: opts.pastEvents ? '0' : resourceVersion,
           onEvent: (type, e) => {
             if (type === 'DELETED' || !concerns(e, container)) return;
+            const failure = judgeEvent(e, opts.image, container);
+            if (failure) reject(failure);
             if (opts.earlyStart && e.reason === 'Started') resolve(latest);
             opts.onProgress((last = `${e.reason}: ${e.message ?? ''}`.trim()));
           },
