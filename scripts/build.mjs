@@ -1,9 +1,12 @@
 // Bundles src/main.ts into dist/kdbg.js. Heavy modules stay behind dynamic import()s and land in their
 // own chunks, so `kdbg --version` loads only the entry chunk.
 import { build } from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+
+// chunk names carry content hashes: start from an empty dist/ so no stale chunk is left to ship
+rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 
 await build({
   entryPoints: { kdbg: 'src/main.ts' },
