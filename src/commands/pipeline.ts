@@ -87,3 +87,18 @@ export async function inDebugContainer<T>(client: KubeClient, req: PipelineReque
   await audit;
   return result;
 }
+
+/** What every command's session in that container sets alike (runSession's spec, less the streams and command). */
+export function sessionIn(client: KubeClient, c: InContainer, io: IO, ttlSeconds: number, stop: AbortSignal) {
+  return {
+    client,
+    namespace: client.context.namespace,
+    pod: c.pod,
+    container: c.container.name,
+    image: c.container.image!,
+    ttlSeconds,
+    stop,
+    note: io.note,
+    random: io.random,
+  };
+}

@@ -12,6 +12,8 @@ export interface PtySession {
   /** waits for the pattern in the output (only in what came after `since`, a length of output, if given) */
   waitFor(pattern: RegExp | string, timeoutMs?: number, since?: number): Promise<string>;
   write(data: string): void;
+  /** resizes the terminal and asks `stty size` until the remote terminal has the new size (it follows asynchronously) */
+  resizeTo(cols: number, rows: number): Promise<void>;
   /** kdbg's exit code, once it has ended */
   exitCode(): Promise<number>;
   /** `stty -g` before kdbg started and after it ended */
@@ -42,6 +44,17 @@ export function runKdbgInPty(args: string[], kubeconfig: string, size = { cols: 
     pty,
     output: () => buffer,
     write: (d) => pty.write(d),
+    async resizeTo(cols, rows) {
+      pty.resize(cols, rows);
+      const until = Date.now() + 15_000;
+      for (;;) {
+        const since = buffer.length;
+        pty.write('stty size\r');
+        const out = await waitFor(/\n(\d+ \d+)\r\n/, 5000, since);
+        if (out.slice(since).includes(`\n${rows} ${cols}\r\n`)) return;
+        if (Date.now() > until) throw new Error(`the remote terminal did not become ${cols}x${rows} within 15 s`);
+      }
+    },
     waitFor,
     async exitCode() {
       const text = await waitFor(/KDBG_EXIT=(\d+)/, 30_000);

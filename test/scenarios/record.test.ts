@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { webPod, type Backend } from '../backends/backend.ts';
-import { backendFromEnv, eventually, runKdbg } from './harness.ts';
+import { backendFromEnv, runKdbg } from './harness.ts';
 import { runKdbgInPty } from './pty.ts';
 
 const backend: Backend = await backendFromEnv();
@@ -43,12 +43,7 @@ describe(`kdbg attach --record (${backend.name})`, () => {
     await s.waitFor('~. at the start');
     s.write('echo REC-$((2+3))\r');
     await s.waitFor('REC-5');
-    s.pty.resize(120, 40);
-    await eventually(async () => {
-      const since = s.output().length;
-      s.write('stty size\r');
-      return s.waitFor(/\n(\d+ \d+)\r\n/, 5000, since).then((out) => /\n40 120\r\n/.test(out.slice(since)));
-    }, 15_000, 0);
+    await s.resizeTo(120, 40);
     s.write('exit 3\r');
     expect(await s.exitCode()).toBe(3);
     const { header, events } = parseCast(file);

@@ -29,13 +29,7 @@ describe(`interactive sessions (${backend.name})`, () => {
     await s.waitFor('READY-42');
     s.write('stty size\r');
     await s.waitFor(/\n30 100\r\n/);
-    s.pty.resize(120, 40);
-    // the new size reaches the remote terminal asynchronously: ask until it tells
-    await eventually(async () => {
-      const since = s.output().length;
-      s.write('stty size\r');
-      return s.waitFor(/\n(\d+ \d+)\r\n/, 5000, since).then((out) => /\n40 120\r\n/.test(out.slice(since)));
-    }, 15_000, 0);
+    await s.resizeTo(120, 40);
     s.write('exit 7\r');
     expect(await s.exitCode()).toBe(7);
     const { before, after } = s.sttyBeforeAfter();

@@ -4,7 +4,7 @@ import type { AttachPlan } from './options.ts';
 import { loadProfiles } from '../../profiles/catalog.ts';
 import { runSession, type SessionEnd } from '../../session/runner.ts';
 import { withClient } from '../cluster.ts';
-import { inDebugContainer } from '../pipeline.ts';
+import { inDebugContainer, sessionIn } from '../pipeline.ts';
 import { pipelineRequest } from '../debug-container-flags.ts';
 import { ExitCode } from '../../errors.ts';
 import { createWriteStream } from 'node:fs';
@@ -18,25 +18,17 @@ export async function runAttach(plan: AttachPlan, io: IO): Promise<number> {
   return withClient(flags, io, async (client) => {
     const interrupts = io.interrupts();
     try {
-      const end = await inDebugContainer(client, pipelineRequest(flags, plan, plan.target, profile, command, interrupts.signal), io, async ({ pod, container }) => {
+      const end = await inDebugContainer(client, pipelineRequest(flags, plan, plan.target, profile, command, interrupts.signal), io, async (c) => {
         const recording = flags.record === undefined ? undefined : startRecording(flags.record, flags.recordInput === true, plan.tty, command, io);
         try {
           return await runSession({
-            client,
-            namespace: client.context.namespace,
-            pod,
-            container: container.name,
-            image: container.image!,
+            ...sessionIn(client, c, io, plan.ttlSeconds, interrupts.signal),
             command,
-            ttlSeconds: plan.ttlSeconds,
             tty: plan.tty,
             stdin: plan.tty || plan.forwardStdin ? io.stdin : undefined,
             stdout: io.stdout,
             stderr: io.stderr,
             escapeChar: plan.escapeChar,
-            stop: interrupts.signal,
-            note: io.note,
-            random: io.random,
             recording,
           });
         } finally {

@@ -8,7 +8,7 @@ import type { CapturePlan } from './options.ts';
 import { loadProfiles } from '../../profiles/catalog.ts';
 import { runSession } from '../../session/runner.ts';
 import { withClient } from '../cluster.ts';
-import { inDebugContainer } from '../pipeline.ts';
+import { inDebugContainer, sessionIn } from '../pipeline.ts';
 import { pipelineRequest } from '../debug-container-flags.ts';
 import { onPath } from '../../ui/on-path.ts';
 import { KdbgError, UsageError } from '../../errors.ts';
@@ -76,7 +76,7 @@ interface Capturing {
 /** One pod's capture to one sink; its number is the exit code. */
 async function captureIn(run: Capturing, target: Target, sinkSpec: SinkSpec, label: string): Promise<number> {
   const { client, plan, io, timer, stop } = run;
-  return inDebugContainer(client, pipelineRequest(plan.flags, plan, target, run.profile, plan.command, run.interrupts), io, async ({ pod, container }) => {
+  return inDebugContainer(client, pipelineRequest(plan.flags, plan, target, run.profile, plan.command, run.interrupts), io, async (c) => {
     const sink = openSink(sinkSpec, io);
     const counted = countingStream();
     counted.pipe(sink.stream, { end: sinkSpec.kind !== 'stdout' });
@@ -91,21 +91,13 @@ async function captureIn(run: Capturing, target: Target, sinkSpec: SinkSpec, lab
     const duration = plan.durationMs === undefined ? undefined : setTimeout(() => timer.abort('INT'), plan.durationMs);
     try {
       const end = await runSession({
-        client,
-        namespace: client.context.namespace,
-        pod,
-        container: container.name,
-        image: container.image!,
+        ...sessionIn(client, c, io, plan.ttlSeconds, stop),
         command: plan.command,
-        ttlSeconds: plan.ttlSeconds,
         tty: false,
         stdin: undefined,
         stdout: counted,
         stderr: report,
         escapeChar: undefined,
-        stop,
-        note: io.note,
-        random: io.random,
       });
       counted.end();
       await sink.done;

@@ -6,7 +6,7 @@ import { loadProfiles } from '../../profiles/catalog.ts';
 import { copyInCommand, copyOutCommand } from '../../debug/programs.ts';
 import { runSession } from '../../session/runner.ts';
 import { withClient } from '../cluster.ts';
-import { inDebugContainer } from '../pipeline.ts';
+import { inDebugContainer, sessionIn } from '../pipeline.ts';
 import { pipelineRequest } from '../debug-container-flags.ts';
 import { KdbgError } from '../../errors.ts';
 import { packLocal, unpackTo } from './local-tar.ts';
@@ -22,27 +22,20 @@ export async function runCp(plan: CpPlan, io: IO): Promise<number> {
     return await withClient(flags, io, async (client) => {
       const interrupts = io.interrupts();
       try {
-        return await inDebugContainer(client, pipelineRequest(flags, plan, plan.target, profile, command, interrupts.signal), io, async ({ pod, container }) => {
+        return await inDebugContainer(client, pipelineRequest(flags, plan, plan.target, profile, command, interrupts.signal), io, async (c) => {
+          const pod = c.pod;
           const said = new PassThrough();
           let text = '';
-          said.on('data', (c: Buffer) => (text += c.toString()));
+          said.on('data', (chunk: Buffer) => (text += chunk.toString()));
           const progress = await io.progress(`Copying ${plan.direction === 'out' ? `${plan.remote} out of` : `${plan.local} into`} ${pod.metadata!.name}`);
           const end = await runSession({
-            client,
-            namespace: client.context.namespace,
-            pod,
-            container: container.name,
-            image: container.image!,
+            ...sessionIn(client, c, io, plan.ttlSeconds, interrupts.signal),
             command,
-            ttlSeconds: plan.ttlSeconds,
             tty: false,
             stdin: packed?.stream,
             stdout: unpacking?.sink ?? new PassThrough().resume(),
             stderr: said,
             escapeChar: undefined,
-            stop: interrupts.signal,
-            note: io.note,
-            random: io.random,
           }).finally(() => progress.stop());
           if (end.kind === 'stopped') throw new KdbgError('interrupted', 'copy interrupted');
           if (end.code !== 0) throw failure(text, plan);
