@@ -6,6 +6,8 @@
 // BENCH_RUNS (default 9) sets the rounds of the start-up, one-shot and `ls` cases; the 512 MiB transfers (each
 // way, BENCH_BYTES) take BENCH_THROUGHPUT_RUNS rounds (default: BENCH_RUNS, at most 3). NODE_EXTRA_CA_CERTS is
 // removed from the environment of both sides: with it, every Node start parses the whole CA bundle it names.
+// On the fake API server, `kdbg cp` of BENCH_CP_BYTES (default 1 GiB) out of the debug container runs against
+// `kubectl cp` out of the same container (which has tar), THROUGHPUT_RUNS rounds, with both peak RSS.
 // BENCH_TRACE=1 (fake API server only) also prints when each request of one run of each one-shot reached the server.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -24,6 +26,8 @@ const KUBECTL = join(dirname(spawnSync('sh', ['-c', 'readlink -f "$(command -v k
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 /** bytes moved each way by the throughput cases */
 const BYTES = Number(process.env.BENCH_BYTES ?? 512 * 1024 * 1024);
+/** kdbg cp against kubectl cp: BENCH_CP_BYTES (default 1 GiB) out of a container */
+const CP_BYTES = Number(process.env.BENCH_CP_BYTES ?? 1024 * 1024 * 1024);
 const MiB = 1024 * 1024;
 const scratch = mkdtempSync(join(tmpdir(), 'kdbg-bench-'));
 
@@ -188,6 +192,21 @@ try {
     'kubectl exec -i, in': () => transfer('in', KUBECTL, ['exec', '-i', 'web-0', '-c', reused, '--', ...sink], env),
   }, THROUGHPUT_RUNS));
 
+  // kdbg cp out of the debug container's own filesystem (on the fake: this machine's, where the file is made) against
+  // kubectl cp out of the same container, which has tar; each into a fresh local path
+  const copyable = target.cluster !== undefined;
+  if (copyable) {
+    const big = join(scratch, 'cp-source.bin');
+    const made = spawnSync('sh', ['-c', `head -c ${CP_BYTES} /dev/zero > "${big}"`], { stdio: 'inherit' });
+    if (made.status !== 0) throw new Error('could not make the file to copy');
+    let n = 0;
+    const fresh = (who: string) => join(scratch, `cp-${who}-${n++}.bin`);
+    Object.assign(all, await interleaved({
+      'kdbg cp, out': () => timed(node, [KDBG, '-q', 'cp', '--debug-fs', `web-0:${big}`, fresh('kdbg')], env),
+      'kubectl cp, out': () => timed(KUBECTL, ['cp', '-c', reused, `web-0:${big}`, fresh('kubectl')], env),
+    }, THROUGHPUT_RUNS));
+  }
+
   const m = (k: string) => median(all[k]!.map((s) => s.ms));
   const rate = (k: string) => BYTES / MiB / (m(k) / 1000);
   const peak = (...ks: string[]) => Math.max(...ks.flatMap((k) => all[k]!.map((s) => s.rssKb ?? 0))) / 1024;
@@ -205,6 +224,11 @@ try {
     rateRow(`${BYTES / MiB} MiB in: kdbg attach`, 'kdbg attach, in', 'kubectl exec -i, in', 1.0),
     timeRow(`kdbg ls -A -o json (${fleet ? `${fleet.pods} pods, ${fleet.debugPods} debug` : 'the cluster\'s pods'})`, 'kdbg ls -A -o json', 'kubectl get pods -A -o json', 1.0),
   ];
+  const cpRate = (k: string) => CP_BYTES / MiB / (m(k) / 1000);
+  if (copyable) {
+    const ratio = cpRate('kdbg cp, out') / cpRate('kubectl cp, out');
+    rows.push([`${CP_BYTES / MiB} MiB out: kdbg cp`, `${cpRate('kdbg cp, out').toFixed(0)} MiB/s`, `${cpRate('kubectl cp, out').toFixed(0)} MiB/s kubectl cp, out`, ratio, '≥ 1×', ratio >= 1]);
+  }
   // a listing that misses pods is not a result, however fast
   if (lsProblem) {
     const [label, kdbg, reference, ratio, goal] = rows[rows.length - 1]!;
@@ -221,6 +245,10 @@ try {
       '≤ 100 MiB',
       rss <= 100,
     ]);
+    if (copyable) {
+      const cpRss = peak('kdbg cp, out');
+      rows.push([`kdbg peak RSS, ${CP_BYTES / MiB} MiB cp`, `${cpRss.toFixed(0)} MiB`, `${peak('kubectl cp, out').toFixed(0)} MiB kubectl cp`, cpRss / 100, '≤ 100 MiB', cpRss <= 100]);
+    }
   }
 
   console.log(`medians of ${RUNS} interleaved runs, ${THROUGHPUT_RUNS} for the ${BYTES / MiB} MiB transfers (${target.where}); kubectl is ${KUBECTL}`);
