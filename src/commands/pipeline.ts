@@ -10,7 +10,7 @@ import { assertDebuggable, impliedContainer, resolveContainer } from '../debug/t
 import { missingPermissions, TO_CREATE, whoAmI, type Identity } from '../debug/preflight.ts';
 import { withDebugContainer } from '../debug/acquire.ts';
 import { findReusable } from '../debug/reuse.ts';
-import { debugContainer, ENV, envOf, targetVolumeMounts } from '../debug/spec.ts';
+import { reuseIdentity, targetVolumeMounts } from '../debug/spec.ts';
 import { recordSession } from '../debug/audit.ts';
 import { whereLine } from '../ui/where.ts';
 
@@ -48,8 +48,7 @@ export async function inDebugContainer<T>(client: KubeClient, req: PipelineReque
   const hasReusable = reuser
     ? (p: V1Pod) => {
         const t = impliedContainer(p, req.targetContainer);
-        const hash = t && envOf(debugContainer({ ...req.spec, pod: p, target: t.name, user: reuser.user }, 'x'), ENV.spec)!;
-        return hash !== undefined && findReusable(p, reuser.user, hash) !== undefined;
+        return t !== undefined && findReusable(p, reuser.user, reuseIdentity({ ...req.spec, pod: p, target: t.name, user: reuser.user })) !== undefined;
       }
     : undefined;
   const pod = await pickPod({ client, namespace, target: req.target, choose: io.choose, now: io.now(), hasReusable });

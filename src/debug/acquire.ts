@@ -8,7 +8,7 @@ import type { IO } from '../io.ts';
 import { getPod } from '../kube/pods.ts';
 import { addDebugContainer } from './add.ts';
 import { assertImageNotFailed, findReusable, freshReusableName, unusedRandomName } from './reuse.ts';
-import { debugContainer, ENV, envOf, type DebugContainerInput } from './spec.ts';
+import { debugContainer, reuseIdentity, type DebugContainerInput } from './spec.ts';
 import { ImageFailed, NotRunning } from './states.ts';
 import { assertPermitted, missingPermissions, TO_CREATE, type Identity, type Permission } from './preflight.ts';
 import { waitForRunning } from './wait.ts';
@@ -47,7 +47,7 @@ export async function withDebugContainer<T>(req: AcquireRequest, use: (a: Acquir
   const wait = (container: V1EphemeralContainer, from: V1Pod, earlyStart: boolean, pastEvents = false) => started(req, container, from, earlyStart, pastEvents);
 
   let pod = req.pod;
-  const hash = envOf(fit(pod, 'kdbg-pending'), ENV.spec)!;
+  const hash = reuseIdentity({ ...req.spec, pod, target: req.target, user: identity.user });
   if (!req.fresh) {
     const reusable = findReusable(pod, identity.user, hash);
     if (reusable) {

@@ -28,6 +28,11 @@ export interface DebugContainerInput {
   targetVolumes?: 'ro' | 'rw' | undefined;
 }
 
+/** The reuse identity (the KDBG_SPEC hash) of the container this input makes, whatever its name. */
+export function reuseIdentity(input: DebugContainerInput): string {
+  return envOf(debugContainer(input, 'kdbg-pending'), ENV.spec)!;
+}
+
 /** The longest TTL a debug container may idle for. */
 export const MAX_TTL_SECONDS = 7 * 24 * 3600;
 
