@@ -8,7 +8,7 @@ import { unpackTo } from '../../src/commands/cp/local-tar.ts';
 
 interface Entry {
   path: string;
-  type: 'File' | 'Directory' | 'SymbolicLink' | 'Link' | 'CharacterDevice';
+  type: 'File' | 'Directory' | 'SymbolicLink' | 'Link' | 'CharacterDevice' | 'FIFO';
   body?: string;
   linkpath?: string;
 }
@@ -48,17 +48,34 @@ describe('unpacking what the pod sent', () => {
         { path: 'conf/', type: 'Directory' },
         { path: 'conf/app.yaml', type: 'File', body: 'a: 1\n' },
         { path: 'conf/current', type: 'SymbolicLink', linkpath: 'app.yaml' },
-        { path: 'conf/passwd', type: 'SymbolicLink', linkpath: '/etc/passwd' },
+        { path: 'conf/sub/', type: 'Directory' },
+        { path: 'conf/sub/up', type: 'SymbolicLink', linkpath: '../app.yaml' },
       ],
       'conf',
     );
-    expect(result).toEqual({ ok: true, at: { dest: path.join(dest, 'conf'), absoluteLinks: 1 } });
+    expect(result).toEqual({ ok: true, at: { dest: path.join(dest, 'conf'), leftOut: { links: 0, specials: 0 } } });
     expect(readFileSync(path.join(dest, 'conf/app.yaml'), 'utf8')).toBe('a: 1\n');
     expect(lstatSync(path.join(dest, 'conf/app.yaml')).mtimeMs).toBe(1_700_000_000_000);
     expect(readlinkSync(path.join(dest, 'conf/current'))).toBe('app.yaml');
-    // it cannot point out of the copy: the leading / goes
-    expect(readlinkSync(path.join(dest, 'conf/passwd'))).toBe('etc/passwd');
+    expect(readFileSync(path.join(dest, 'conf/sub/up'), 'utf8')).toBe('a: 1\n');
     expect(readdirSync(dest)).toEqual(['conf']); // the scratch directory is gone
+  });
+
+  it('leaves out, and counts, symlinks that point outside the copy and special files', async () => {
+    const { root, dest, result } = await unpack(
+      [
+        { path: 'etc/', type: 'Directory' },
+        { path: 'etc/hostname', type: 'File', body: 'web-0\n' },
+        { path: 'etc/os-release', type: 'SymbolicLink', linkpath: '../usr/lib/os-release' },
+        { path: 'etc/passwd-link', type: 'SymbolicLink', linkpath: '/etc/passwd' },
+        { path: 'etc/null', type: 'CharacterDevice' },
+        { path: 'etc/pipe', type: 'FIFO' },
+      ],
+      'etc',
+    );
+    expect(result).toEqual({ ok: true, at: { dest: path.join(dest, 'etc'), leftOut: { links: 2, specials: 2 } } });
+    expect(readdirSync(path.join(dest, 'etc'))).toEqual(['hostname']);
+    expect(readdirSync(root)).toEqual(['dest']);
   });
 
   for (const [what, entries] of [
@@ -73,9 +90,10 @@ describe('unpacking what the pod sent', () => {
       { path: 'x/', type: 'Directory' },
       { path: 'x/passwd', type: 'Link', linkpath: '../../../../../../etc/passwd' },
     ]],
-    ['a device', [
+    ['an entry under a symlink that was left out', [
       { path: 'x/', type: 'Directory' },
-      { path: 'x/null', type: 'CharacterDevice' },
+      { path: 'x/out', type: 'SymbolicLink', linkpath: '/' },
+      { path: 'x/out/escaped', type: 'File', body: 'pwned' },
     ]],
   ] as [string, Entry[]][]) {
     it(`refuses ${what}, and writes nothing outside the destination`, async () => {

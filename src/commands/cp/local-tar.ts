@@ -1,7 +1,8 @@
 // This machine's side of kdbg cp, with node-tar: pack what goes in; unpack what comes out into a scratch
-// directory beside the destination, refusing every entry that would land outside it (absolute paths, `..`, writes
-// through a symlink, links that escape, devices), then move it into place. A symlink to an absolute path keeps
-// its target without the leading / (node-tar's rule: it cannot point out of the copy); the copy says how many.
+// directory beside the destination, then move it into place. What an honest tar of a real tree holds but that has
+// no safe place here is left out and counted: symlinks that point outside the copy (absolute, or up past its top;
+// kubectl cp skips them too) and devices or FIFOs. What only a tampered stream holds fails the whole copy:
+// absolute paths, `..`, hard links out, entries under a link that was left out, writes through a symlink.
 import { mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, type Writable } from 'node:stream';
@@ -15,11 +16,18 @@ export function packLocal(local: string): { stream: Readable; name: string } {
   return { stream: Readable.from(create({ cwd: path.dirname(full), portable: true }, [name])), name };
 }
 
+export interface LeftOut {
+  /** symlinks that point outside the copy */
+  links: number;
+  /** character and block devices, FIFOs */
+  specials: number;
+}
+
 export interface Unpacking {
   /** the tar stream goes here */
   sink: Writable;
   /** once the stream has ended: moves NAME into place; rejects if any entry was refused */
-  finish(name: string): Promise<{ dest: string; absoluteLinks: number }>;
+  finish(name: string): Promise<{ dest: string; leftOut: LeftOut }>;
   /** removes the scratch directory */
   discard(): Promise<void>;
 }
@@ -32,15 +40,32 @@ export async function unpackTo(local: string): Promise<Unpacking> {
   if (!(await stat(parent).catch(() => undefined))?.isDirectory()) throw new KdbgError('not-found', `${path.dirname(local)}: no such directory here`);
   const scratch = await mkdtemp(path.join(parent, '.kdbg-cp-'));
   const refused: string[] = [];
-  let absoluteLinks = 0;
+  const leftOut: LeftOut = { links: 0, specials: 0 };
+  const skippedLinks: string[] = [];
   const unpack = extract({
     cwd: scratch,
     preserveOwner: false,
-    // every entry that could land outside is skipped with a warning: any such warning fails the whole copy
-    onwarn: (code: string, message: string) => {
-      if (code === 'TAR_ENTRY_INFO' && /absolute linkpath/.test(message)) absoluteLinks++;
-      else refused.push(`${code}: ${message}`);
+    filter: (entryPath: string, entry: unknown) => {
+      const { type, linkpath } = entry as { type?: string; linkpath?: string };
+      const at = path.resolve(scratch, entryPath);
+      if (skippedLinks.some((link) => at.startsWith(`${link}${path.sep}`))) {
+        refused.push(`${entryPath}: an entry under a symlink that points outside the copy`);
+        return false;
+      }
+      const copyRoot = path.join(scratch, entryPath.split('/')[0]!);
+      if (type === 'SymbolicLink' && !inside(copyRoot, path.resolve(path.dirname(at), linkpath ?? ''), linkpath)) {
+        skippedLinks.push(at);
+        leftOut.links++;
+        return false;
+      }
+      if (type === 'CharacterDevice' || type === 'BlockDevice' || type === 'FIFO') {
+        leftOut.specials++;
+        return false;
+      }
+      return true;
     },
+    // node-tar skips every other entry that could land outside with a warning: any such warning fails the copy
+    onwarn: (code: string, message: string) => refused.push(`${code}: ${message}`),
   }) as unknown as Writable;
   const done = new Promise<void>((resolve, reject) => {
     unpack.once('close', () => resolve());
@@ -58,8 +83,14 @@ export async function unpackTo(local: string): Promise<Unpacking> {
       if (refused.length) throw new KdbgError('unusable', `refused what the pod sent: ${refused[0]} (the copy was discarded)`);
       const dest = isDir ? path.join(full, name) : full;
       await rename(path.join(scratch, name), dest);
-      return { dest, absoluteLinks };
+      return { dest, leftOut };
     },
     discard: () => rm(scratch, { recursive: true, force: true }),
   };
+}
+
+/** whether a link's target stays within the copy (an absolute linkpath never does: it means the pod's root) */
+function inside(root: string, resolved: string, linkpath: string | undefined): boolean {
+  if (!linkpath || path.isAbsolute(linkpath)) return false;
+  return resolved === root || resolved.startsWith(`${root}${path.sep}`);
 }

@@ -9,7 +9,7 @@ import { withClient } from '../cluster.ts';
 import { inDebugContainer, sessionIn } from '../pipeline.ts';
 import { pipelineRequest } from '../debug-container-flags.ts';
 import { KdbgError } from '../../errors.ts';
-import { packLocal, unpackTo } from './local-tar.ts';
+import { packLocal, unpackTo, type LeftOut } from './local-tar.ts';
 
 export async function runCp(plan: CpPlan, io: IO): Promise<number> {
   const { flags } = plan;
@@ -41,9 +41,8 @@ export async function runCp(plan: CpPlan, io: IO): Promise<number> {
           if (end.code !== 0) throw failure(text, plan);
           if (unpacking) {
             unpacking.sink.end();
-            const { dest, absoluteLinks } = await unpacking.finish(lastName(plan.remote));
-            const links = absoluteLinks ? ` (${absoluteLinks} symlink${absoluteLinks === 1 ? '' : 's'} to absolute paths kept without the leading /)` : '';
-            io.note(`copied ${pod.metadata!.name}:${plan.remote} to ${dest}${links}`);
+            const { dest, leftOut } = await unpacking.finish(lastName(plan.remote));
+            io.note(`copied ${pod.metadata!.name}:${plan.remote} to ${dest}${describeLeftOut(leftOut)}`);
           } else {
             io.note(`copied ${plan.local} to ${pod.metadata!.name}:${plan.remote}`);
           }
@@ -56,6 +55,18 @@ export async function runCp(plan: CpPlan, io: IO): Promise<number> {
   } finally {
     await unpacking?.discard();
   }
+}
+
+function describeLeftOut({ links, specials }: LeftOut): string {
+  const parts = [
+    links ? `${plural(links, 'symlink')} pointing outside the copy` : '',
+    specials ? `${plural(specials, 'device or FIFO', 'devices or FIFOs')}` : '',
+  ].filter(Boolean);
+  return parts.length ? ` (left out: ${parts.join(', ')})` : '';
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
 }
 
 function lastName(remote: string): string {
