@@ -1,8 +1,14 @@
 // (b) Packet capture is real: a debug container in the target's namespaces sees the target's loopback traffic
 // with containerd's default capabilities, and a container without capabilities cannot capture at all.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { V1Pod } from '@kubernetes/client-node';
 import { realBackendImpl, type RealBackend } from '../test/backends/real.ts';
+import { eventually, runKdbg } from '../test/scenarios/harness.ts';
+import { parsePcap } from '../test/scenarios/pcap.ts';
 import { backendIsLocal, httpPod, kubectl, realNode, waitContainer } from './helpers.ts';
 
 let backend: RealBackend;
@@ -64,6 +70,30 @@ describe('capture', () => {
     expect(r.stderr).toMatch(/Operation not permitted/);
     const caps = await kubectl('1.33', admin, ['exec', 'nocaps', '--', 'grep', 'CapEff', '/proc/self/status']);
     expect(caps.stdout).toMatch(/CapEff:\s+0000000000000000/);
+  });
+
+  it('kdbg capture of the pod\'s loopback HTTP, stopped by Ctrl-C, ends whole and reads in tshark', async () => {
+    const kubeconfig = await backend.kubeconfig('debugger', ns);
+    const r = await runKdbg(['capture', 'http-0', '-i', 'lo', '-f', 'tcp port 8080'], {
+      kubeconfig,
+      onSpawn: (child, out) => {
+        // the header and a few requests' worth of packets are out, then Ctrl-C (SIGINT, as a terminal sends it)
+        void eventually(() => out.stdout().length > 3000, 40_000).then(() => child.kill('SIGINT'));
+      },
+    });
+    expect(r.code).toBe(0);
+    const pcap = parsePcap(r.stdout);
+    expect(pcap.linkType).toBe(1); // Ethernet, as Linux shows lo
+    expect(pcap.trailing).toBe(0);
+    expect(pcap.records.length).toBeGreaterThan(5);
+    expect(r.stderr).toMatch(new RegExp(`kdbg: ${pcap.records.length} packets captured, \\d+ dropped by the kernel, ${r.stdout.length} bytes in [\\d.]+s\\n$`));
+    if (backendIsLocal()) await eventually(async () => (await backend.nodeProcesses('tcp port 8080')).length === 0, 10_000);
+    // Debian's tshark (the e2e node installs it) reads it as the HTTP the pod sends itself
+    if (!realNode()) return;
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'kdbg-capture-e2e-')), 'http.pcap');
+    writeFileSync(file, r.stdout);
+    const uris = execFileSync('tshark', ['-r', file, '-Y', 'http.request', '-T', 'fields', '-e', 'http.request.uri'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    expect(uris.trim().split('\n')).toContain('/hostname');
   });
 
   it.runIf(backendIsLocal())('a root container gets containerd\'s 14 default capabilities, not the host\'s', async () => {

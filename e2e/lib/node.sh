@@ -19,8 +19,9 @@ KDBG_NODE_PIDS=()
 
 kdbg_node_deps() {
   local p missing=()
+  # tshark: the suite reads kdbg's captures with it, as a user's Wireshark would
   for p in containerd runc containernetworking-plugins umoci skopeo busybox-static tcpdump curl iproute2 procps \
-    util-linux openssl; do
+    util-linux openssl tshark; do
     dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
   if [ ${#missing[@]} -gt 0 ]; then
