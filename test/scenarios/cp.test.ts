@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { webPod, type Backend } from '../backends/backend.ts';
 import { backendFromEnv, runKdbg } from './harness.ts';
+import { runKdbgInPty } from './pty.ts';
 
 const backend: Backend = await backendFromEnv();
 afterAll(() => backend.close());
@@ -63,5 +64,14 @@ describe(`kdbg cp (${backend.name})`, () => {
     const both = await runKdbg(['cp', 'web-0:/a', 'web-0:/b'], { kubeconfig });
     expect(both.code).toBe(125);
     expect(both.stderr).toBe('kdbg: one side of kdbg cp is this machine: POD:PATH LOCAL, or LOCAL POD:PATH\n');
+  });
+
+  it('on a terminal, shows a progress bar with the bytes of what goes in', async () => {
+    const big = path.join(here, 'big.bin');
+    writeFileSync(big, randomBytes(32 << 20));
+    const s = runKdbgInPty(['cp', ...side, big, `web-0:${remote}-big.bin`], kubeconfig, { cols: 160, rows: 30 });
+    expect(await s.exitCode()).toBe(0);
+    expect(s.output()).toMatch(new RegExp(`Copying ${big} into web-0 \\[[#-]{20}\\] \\d+%: [\\d.]+ [KM]iB of 32 MiB`));
+    expect(s.output()).toContain(`kdbg: copied ${big} to web-0:${remote}-big.bin`);
   });
 });

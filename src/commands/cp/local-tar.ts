@@ -3,7 +3,7 @@
 // no safe place here is left out and counted: symlinks that point outside the copy (absolute, or up past its top;
 // kubectl cp skips them too) and devices or FIFOs. What only a tampered stream holds fails the whole copy:
 // absolute paths, `..`, hard links out, entries under a link that was left out, writes through a symlink.
-import { mkdtemp, rename, rm, stat } from 'node:fs/promises';
+import { lstat, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, type Writable } from 'node:stream';
 import { create, extract } from 'tar';
@@ -14,6 +14,16 @@ export function packLocal(local: string): { stream: Readable; name: string } {
   const full = path.resolve(local);
   const name = path.basename(full);
   return { stream: Readable.from(create({ cwd: path.dirname(full), portable: true }, [name])), name };
+}
+
+/** The bytes of the files under a local path (the size of what goes in, for the progress bar). */
+export async function localSize(local: string): Promise<number> {
+  const info = await lstat(local);
+  if (!info.isDirectory()) return info.isFile() ? info.size : 0;
+  const entries = await readdir(local, { withFileTypes: true });
+  let total = 0;
+  for (const e of entries) total += await localSize(path.join(local, e.name));
+  return total;
 }
 
 export interface LeftOut {

@@ -9,7 +9,8 @@ import { withClient } from '../cluster.ts';
 import { inDebugContainer, sessionIn } from '../pipeline.ts';
 import { pipelineRequest } from '../debug-container-flags.ts';
 import { KdbgError } from '../../errors.ts';
-import { packLocal, unpackTo, type LeftOut } from './local-tar.ts';
+import { localSize, packLocal, unpackTo, type LeftOut } from './local-tar.ts';
+import { countingStage } from '../../ui/transfer.ts';
 
 export async function runCp(plan: CpPlan, io: IO): Promise<number> {
   const { flags } = plan;
@@ -27,20 +28,27 @@ export async function runCp(plan: CpPlan, io: IO): Promise<number> {
           const said = new PassThrough();
           let text = '';
           said.on('data', (chunk: Buffer) => (text += chunk.toString()));
-          const progress = await io.progress(`Copying ${plan.direction === 'out' ? `${plan.remote} out of` : `${plan.local} into`} ${pod.metadata!.name}`);
+          const label = `Copying ${plan.direction === 'out' ? `${plan.remote} out of` : `${plan.local} into`} ${pod.metadata!.name}`;
+          const progress = await io.progress(label);
+          // on a terminal, a stage that counts the bytes for the progress line
+          const counter = progress.shown ? countingStage(progress, label, packed ? await localSize(plan.local) : undefined) : undefined;
+          const stdin = packed && counter ? packed.stream.pipe(counter) : packed?.stream;
+          const sink = unpacking?.sink ?? new PassThrough().resume();
+          const stdout = unpacking && counter ? counter : sink;
+          if (stdout !== sink) stdout.pipe(sink);
           const end = await runSession({
             ...sessionIn(client, c, io, plan.ttlSeconds, interrupts.signal),
             command,
             tty: false,
-            stdin: packed?.stream,
-            stdout: unpacking?.sink ?? new PassThrough().resume(),
+            stdin,
+            stdout,
             stderr: said,
             escapeChar: undefined,
           }).finally(() => progress.stop());
           if (end.kind === 'stopped') throw new KdbgError('interrupted', 'copy interrupted');
           if (end.code !== 0) throw failure(text, plan);
           if (unpacking) {
-            unpacking.sink.end();
+            stdout.end();
             const { dest, leftOut } = await unpacking.finish(lastName(plan.remote));
             io.note(`copied ${pod.metadata!.name}:${plan.remote} to ${dest}${describeLeftOut(leftOut)}`);
           } else {
