@@ -8,6 +8,8 @@
 // removed from the environment of both sides: with it, every Node start parses the whole CA bundle it names.
 // On the fake API server, `kdbg cp` of BENCH_CP_BYTES (default 1 GiB) out of the debug container runs against
 // `kubectl cp` out of the same container (which has tar), THROUGHPUT_RUNS rounds, with both peak RSS.
+// The capture case: time to the first packet of `kdbg capture` (its netshoot container reused) against `kubectl exec
+// … tcpdump -w -` into the same container, with matching traffic flowing (see bench/capture.ts).
 // BENCH_TRACE=1 (fake API server only) also prints when each request of one run of each one-shot reached the server.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -17,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { startFakeCluster, type FakeCluster } from '../test/fake/cluster.ts';
 import { webPod, type RecordedRequest } from '../test/backends/backend.ts';
 import { seedFleet, type Fleet } from './fleet.ts';
+import { firstPacket, podHttpTraffic, udpTraffic } from './capture.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
 const THROUGHPUT_RUNS = Number(process.env.BENCH_THROUGHPUT_RUNS ?? Math.min(RUNS, 3));
@@ -207,6 +210,27 @@ try {
     }, THROUGHPUT_RUNS));
   }
 
+  // capture: the fake's pods share this machine's loopback, where this process sends UDP; on a cluster, the pod
+  // requests its own HTTP server (the sandbox's web-0 serves 127.0.0.1:8080)
+  const port = 19000 + Math.floor(Math.random() * 1000);
+  const filter = target.cluster ? `udp port ${port}` : 'tcp port 8080';
+  const captureArgs = [KDBG, '-q', 'capture', 'web-0', '-c', 'app', '-i', 'lo', '-f', filter, '-w', '-'];
+  let stopTraffic = target.cluster ? udpTraffic(port) : () => undefined;
+  try {
+    // warm-up: the netshoot container kdbg reuses (on a cluster, caught from the sandbox's requests every 0.5 s)
+    await firstPacket(node, captureArgs, env);
+    const sniffer = (JSON.parse(await output(node, [KDBG, 'ls', 'web-0', '-o', 'json'], env)) as { items: { name: string; image: string }[] }).items
+      .find((r) => r.image.includes('netshoot'))?.name;
+    if (!sniffer) throw new Error('kdbg ls shows no netshoot debug container in web-0 after a capture');
+    if (!target.cluster) stopTraffic = podHttpTraffic(KUBECTL, sniffer, env, 600);
+    Object.assign(all, await interleaved({
+      'kdbg capture, first packet': () => firstPacket(node, captureArgs, env),
+      'kubectl exec tcpdump -w -, first packet': () => firstPacket(KUBECTL, ['exec', 'web-0', '-c', sniffer, '--', 'tcpdump', '-i', 'lo', '-U', '-w', '-', ...filter.split(' ')], env),
+    }));
+  } finally {
+    stopTraffic();
+  }
+
   const m = (k: string) => median(all[k]!.map((s) => s.ms));
   const rate = (k: string) => BYTES / MiB / (m(k) / 1000);
   const peak = (...ks: string[]) => Math.max(...ks.flatMap((k) => all[k]!.map((s) => s.rssKb ?? 0))) / 1024;
@@ -222,6 +246,7 @@ try {
     timeRow('kdbg attach -- true (reused)', 'kdbg attach -- true (reused)', 'kubectl debug -i -- true', 0.3),
     rateRow(`${BYTES / MiB} MiB out: kdbg attach`, 'kdbg attach, out', 'kubectl exec, out', 1.0),
     rateRow(`${BYTES / MiB} MiB in: kdbg attach`, 'kdbg attach, in', 'kubectl exec -i, in', 1.0),
+    timeRow('kdbg capture to the first packet (reused)', 'kdbg capture, first packet', 'kubectl exec tcpdump -w -, first packet', 1.5),
     timeRow(`kdbg ls -A -o json (${fleet ? `${fleet.pods} pods, ${fleet.debugPods} debug` : 'the cluster\'s pods'})`, 'kdbg ls -A -o json', 'kubectl get pods -A -o json', 1.0),
   ];
   const cpRate = (k: string) => CP_BYTES / MiB / (m(k) / 1000);
