@@ -87,8 +87,14 @@ export async function inDebugContainer<T>(client: KubeClient, req: PipelineReque
   return result;
 }
 
+/** The container a session runs in: a debug container, or a container of a pod kdbg made. */
+export interface SessionPlace {
+  pod: V1Pod;
+  container: { name: string; image?: string | undefined };
+}
+
 /** What every command's session in that container sets alike (runSession's spec, less the streams and command). */
-export function sessionIn(client: KubeClient, c: InContainer, io: IO, ttlSeconds: number, stop: AbortSignal) {
+export function sessionIn(client: KubeClient, c: SessionPlace, io: IO, ttlSeconds: number, stop: AbortSignal) {
   return {
     client,
     namespace: client.context.namespace,

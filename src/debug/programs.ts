@@ -237,6 +237,28 @@ export function idleCommand(): string[] {
   return ['sh', '-c', IDLE_ENTRYPOINT];
 }
 
+/**
+ * The command of a container kdbg holds in a copy of a pod: the idle program, which always ends in failure
+ * (exit 1), so that when its time is up nothing after it runs (later init containers, the app) and the copy ends.
+ * TERM (the copy's deletion, kdbg stop) reaches the idle program, which hangs up the sessions first.
+ */
+const HELD_ENTRYPOINT = `${DIR}
+mkdir -p "$d" || exit 1
+cat >"$d/idle" <<'KDBG_IDLE'
+${IDLE_SCRIPT}KDBG_IDLE
+sh "$d/idle" &
+idle=$!
+trap 'kill -TERM "$idle" 2>/dev/null' TERM
+wait "$idle"
+wait "$idle" 2>/dev/null
+echo "kdbg: this copy's debugging time is over" >&2
+exit 1
+`;
+
+export function heldCommand(): string[] {
+  return ['sh', '-c', HELD_ENTRYPOINT];
+}
+
 export function sessionCommand(id: string, ttlSeconds: number, image: string, command: string[]): string[] {
   return ['sh', '-c', SESSION_WRAPPER, 'kdbg', id, String(ttlSeconds), image, ...command];
 }

@@ -17,6 +17,14 @@ export function ephemeralStatus(pod: V1Pod, name: string): V1ContainerStatus | u
   return pod.status?.ephemeralContainerStatuses?.find((s) => s.name === name);
 }
 
+/** Where a container sits in a pod's spec: its own debug containers, or the containers of a pod kdbg created. */
+export type ContainerKind = 'ephemeralContainers' | 'containers' | 'initContainers';
+
+export function containerStatus(pod: V1Pod, kind: ContainerKind, name: string): V1ContainerStatus | undefined {
+  const statuses = { ephemeralContainers: pod.status?.ephemeralContainerStatuses, containers: pod.status?.containerStatuses, initContainers: pod.status?.initContainerStatuses }[kind];
+  return statuses?.find((s) => s.name === name);
+}
+
 type Verdict = { kind: 'running' } | { kind: 'failed'; error: KdbgError } | { kind: 'waiting'; text?: string };
 
 export function judgeStatus(status: V1ContainerStatus | undefined, image: string, name: string): Verdict {
@@ -84,7 +92,15 @@ function noShell(message: string | undefined, exitCode: number | undefined): boo
 }
 
 function noShellError(image: string): KdbgError {
-  return new KdbgError('unusable', `image ${image} has no shell; kdbg needs one (pick a profile or --image with sh)`);
+  return new NoShell(image);
+}
+
+/** The image has no `sh` for kdbg's programs. */
+export class NoShell extends KdbgError {
+  constructor(readonly image: string) {
+    super('unusable', `image ${image} has no shell; kdbg needs one (pick a profile or --image with sh)`);
+    this.name = 'NoShell';
+  }
 }
 
 /**

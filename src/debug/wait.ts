@@ -11,7 +11,7 @@ import { watch, type Watcher } from '../kube/watch.ts';
 import { getPod, watchPod } from '../kube/pods.ts';
 import { podPath } from '../kube/paths.ts';
 import { KdbgError } from '../errors.ts';
-import { ephemeralStatus, judgeEvent, judgeStatus } from './states.ts';
+import { containerStatus, ephemeralStatus, judgeEvent, judgeStatus, type ContainerKind } from './states.ts';
 
 export interface WaitOptions {
   client: KubeClient;
@@ -26,17 +26,20 @@ export interface WaitOptions {
   onProgress(text: string): void;
   /** resolve on the container's Started event, ahead of its status */
   earlyStart: boolean;
-  /** gives up (rejecting with the signal's reason) when aborted */
+  /** gives up (rejecting with an `interrupted` error) when aborted */
   signal?: AbortSignal | undefined;
   /**
    * The container's events since its start, not only from `from` on: for a container that was added before (a
    * reused one that still starts), whose failure may already have been reported.
    */
   pastEvents?: boolean;
+  /** the container's place in the pod (default: a debug container, ephemeralContainers) */
+  kind?: ContainerKind;
 }
 
 export async function waitForRunning(opts: WaitOptions): Promise<V1Pod> {
   const { client, namespace, pod, container } = opts;
+  const kind = opts.kind ?? 'ephemeralContainers';
   const resourceVersion = opts.from.metadata?.resourceVersion ?? '0';
   const watchers: Watcher[] = [];
   let timer: NodeJS.Timeout | undefined;
@@ -48,7 +51,7 @@ export async function waitForRunning(opts: WaitOptions): Promise<V1Pod> {
     return await new Promise<V1Pod>((resolve, reject) => {
       const judge = (p: V1Pod) => {
         latest = p;
-        const verdict = judgeStatus(ephemeralStatus(p, container), opts.image, container);
+        const verdict = judgeStatus(containerStatus(p, kind, container), opts.image, container);
         if (verdict.kind === 'running') resolve(p);
         else if (verdict.kind === 'failed') reject(verdict.error);
         // a status repeated by a later pod update must not hide a newer event
@@ -57,7 +60,7 @@ export async function waitForRunning(opts: WaitOptions): Promise<V1Pod> {
       timer = setTimeout(() => {
         reject(new KdbgError('timeout', `debug container ${container} did not start within ${opts.timeoutMs / 1000}s (${last})`));
       }, opts.timeoutMs);
-      onAbort = () => reject(opts.signal?.reason);
+      onAbort = () => reject(new KdbgError('interrupted', `interrupted (SIG${String(opts.signal?.reason)}) while ${container} was starting`));
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       watchers.push(
         watchPod(client, {
@@ -77,7 +80,7 @@ export async function waitForRunning(opts: WaitOptions): Promise<V1Pod> {
           // from "0": the events that exist first, as ADDED, then what comes
           resourceVersion: opts.pastEvents ? '0' : resourceVersion,
           onEvent: (type, e) => {
-            if (type === 'DELETED' || !concerns(e, container)) return;
+            if (type === 'DELETED' || e.involvedObject?.fieldPath !== `spec.${kind}{${container}}`) return;
             const failure = judgeEvent(e, opts.image, container);
             if (failure) reject(failure);
             if (opts.earlyStart && e.reason === 'Started') resolve(latest);
@@ -104,10 +107,6 @@ export async function waitForRunning(opts: WaitOptions): Promise<V1Pod> {
     if (onAbort) opts.signal?.removeEventListener('abort', onAbort);
     for (const w of watchers) w.stop();
   }
-}
-
-function concerns(e: CoreV1Event, container: string): boolean {
-  return e.involvedObject?.fieldPath === `spec.ephemeralContainers{${container}}`;
 }
 
 export interface EndOptions {

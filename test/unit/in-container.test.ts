@@ -4,11 +4,12 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { heartbeatCommand, idleCommand as idleArgv, interruptCommand, parseState, sessionCommand, stateCommand, stopCommand } from '../../src/debug/programs.ts';
+import { heartbeatCommand, heldCommand as heldArgv, idleCommand as idleArgv, interruptCommand, parseState, sessionCommand, stateCommand, stopCommand } from '../../src/debug/programs.ts';
 import { expand } from '../fake/node/container-config.ts';
 
 /** The container's command as the kubelet runs it: after its $(VAR) expansion, which turns $$ into $. */
 const idleCommand = () => idleArgv().map((a) => expand(a, {}));
+const heldCommand = () => heldArgv().map((a) => expand(a, {}));
 
 const shells = [['sh'], ...(spawnSync('busybox', ['true']).status === 0 ? [['busybox', 'sh']] : [])];
 const children: ChildProcess[] = [];
@@ -53,6 +54,24 @@ describe.each(shells)('in-container programs under %s', (...shell) => {
     const { code, at } = await idle.exited;
     expect(code).toBe(0);
     expect(at - sent).toBeLessThan(1000);
+  });
+
+  it('a held container idles like a debug container, ends in failure when its time is up, and passes SIGTERM on', async () => {
+    const e = env('1');
+    const held = start(shell, heldCommand(), e);
+    await waitFile(join(e.dir, 's'));
+    const r = run(shell, sessionCommand('s1', 1, 'app:1', ['sh', '-c', 'echo in-held']), e);
+    expect(r.stdout).toBe('in-held\n');
+    expect((await held.exited).code).toBe(1);
+
+    const e2 = env('900');
+    const again = start(shell, heldCommand(), e2);
+    await waitFile(join(e2.dir, 'idle.pid'));
+    const idlePid = Number(readFileSync(join(e2.dir, 'idle.pid'), 'utf8'));
+    again.child.kill('SIGTERM');
+    expect((await again.exited).code).toBe(1);
+    // the idle program got the TERM and is gone with it
+    await until(() => spawnSync('kill', ['-0', String(idlePid)]).status !== 0);
   });
 
   it('a session runs the command with its stdin, output and exit code', async () => {

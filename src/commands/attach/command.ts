@@ -18,7 +18,11 @@ export function attachCommand(ctx: CommandContext): Command {
     .option('--escape-char <char>', 'escape character for TTY sessions ("none" to disable)', '~')
     .option('--record <file>', 'write the session to FILE as an asciicast v2 recording (output, terminal size and resizes)')
     .option('--record-input', 'with --record, also record what is typed (passwords too)')
-    .addHelpText('after', '\nExamples:\n  kdbg attach web-0\n  kdbg attach deploy/api -c app -- ss -tlnp\n  kdbg attach web-0 -p netshoot -- tcpdump -i any -w - port 80 > web.pcap\n');
+    .option('--copy', 'debug a copy of the pod (for a container that is not running): the failing container held, deleted after the session')
+    .option('--hold <container>', 'with --copy: the container (or init container) to hold (default: the failing one)')
+    .option('--same-node', "with --copy: run the copy on the original pod's node")
+    .option('--keep', 'with --copy: keep the copy after the session (kdbg stop deletes it)')
+    .addHelpText('after', '\nExamples:\n  kdbg attach web-0\n  kdbg attach deploy/api -c app -- ss -tlnp\n  kdbg attach web-0 -p netshoot -- tcpdump -i any -w - port 80 > web.pcap\n  kdbg attach crashy --copy\n');
   addDebugContainerOptions(cmd, 'debug container profile (see kdbg profiles)');
   addClusterOptions(cmd);
   cmd.action((target: string | undefined, flags: AttachFlags) =>

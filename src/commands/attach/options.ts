@@ -11,6 +11,10 @@ export interface AttachFlags extends DebugContainerFlags {
   record?: string;
   recordInput?: boolean;
   escapeChar: string;
+  copy?: boolean;
+  hold?: string;
+  sameNode?: boolean;
+  keep?: boolean;
 }
 
 export interface AttachPlan extends CheckedDebugContainerFlags {
@@ -40,6 +44,12 @@ export function planAttach(flags: AttachFlags, podArg: string | undefined, comma
   if (command.length === 0 && !tty && !flags.stdin) throw new UsageError('without a command kdbg reads a script from stdin; --no-stdin leaves nothing to run');
   const forwardStdin = flags.stdin && (tty || !stdinIsTTY);
   if (flags.recordInput && flags.record === undefined) throw new UsageError('--record-input goes with --record FILE');
+  if (!flags.copy) {
+    const needsCopy = [flags.hold !== undefined && '--hold', flags.sameNode && '--same-node', flags.keep && '--keep'].find(Boolean);
+    if (needsCopy) throw new UsageError(`${needsCopy} goes with --copy`);
+  } else if (flags.new) {
+    throw new UsageError('--new has no meaning with --copy: a copy is always new');
+  }
   return {
     flags,
     target,

@@ -4,7 +4,8 @@ import type { AttachPlan } from './options.ts';
 import { loadProfiles } from '../../profiles/catalog.ts';
 import { runSession, type SessionEnd } from '../../session/runner.ts';
 import { withClient } from '../cluster.ts';
-import { inDebugContainer, sessionIn } from '../pipeline.ts';
+import { inDebugContainer, sessionIn, type SessionPlace } from '../pipeline.ts';
+import { inPodCopy } from './copy.ts';
 import { pipelineRequest } from '../debug-container-flags.ts';
 import { ExitCode } from '../../errors.ts';
 import { createWriteStream } from 'node:fs';
@@ -18,7 +19,7 @@ export async function runAttach(plan: AttachPlan, io: IO): Promise<number> {
   return withClient(flags, io, async (client) => {
     const interrupts = io.interrupts();
     try {
-      const end = await inDebugContainer(client, pipelineRequest(flags, plan, plan.target, profile, command, interrupts.signal), io, async (c) => {
+      const session = async (c: SessionPlace) => {
         const recording = flags.record === undefined ? undefined : startRecording(flags.record, flags.recordInput === true, plan.tty, command, io);
         try {
           return await runSession({
@@ -34,7 +35,10 @@ export async function runAttach(plan: AttachPlan, io: IO): Promise<number> {
         } finally {
           await recording?.close();
         }
-      });
+      };
+      const end = flags.copy
+        ? await inPodCopy(client, { plan, profile, signal: interrupts.signal }, io, session)
+        : await inDebugContainer(client, pipelineRequest(flags, plan, plan.target, profile, command, interrupts.signal), io, session);
       if (end.kind === 'stopped' && end.by === 'escape') {
         io.stderr.write('\r\n');
         io.note('session ended with ~.');

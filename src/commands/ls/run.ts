@@ -8,6 +8,7 @@ import { listPods } from '../../kube/pods.ts';
 import { targetPods } from '../../debug/target.ts';
 import { whoAmI } from '../../debug/preflight.ts';
 import { inventory, type DebugContainerRecord } from '../../debug/inventory.ts';
+import { ownPodRecords, type OwnPodRecord } from '../../debug/own-pod.ts';
 import { readLive } from './live.ts';
 import { withClient } from '../cluster.ts';
 import { lsTable } from './table.ts';
@@ -17,7 +18,7 @@ export async function runLs(plan: LsPlan, io: IO): Promise<number> {
     const [pods, identity] = await Promise.all([podsOf(client, plan), whoAmI(client)]);
     const records = inventory(pods, identity.user);
     if (plan.flags.live) await readLive(client, records);
-    print(records, plan, io, client.context.namespace);
+    print(records, ownPodRecords(pods), plan, io, client.context.namespace);
     return 0;
   });
 }
@@ -27,17 +28,23 @@ function podsOf(client: KubeClient, plan: LsPlan): Promise<V1Pod[]> {
   return targetPods({ client, namespace: client.context.namespace }, plan.target);
 }
 
-function print(records: DebugContainerRecord[], plan: LsPlan, io: IO, namespace: string): void {
+function print(records: DebugContainerRecord[], own: OwnPodRecord[], plan: LsPlan, io: IO, namespace: string): void {
   const { output } = plan.flags;
   if (output === 'json' || output === 'yaml') {
-    const list = { apiVersion: 'kdbg.dev/v1', kind: 'DebugContainerList', items: records };
+    const list = { apiVersion: 'kdbg.dev/v1', kind: 'DebugContainerList', items: records, pods: own };
     io.stdout.write(output === 'json' ? `${JSON.stringify(list, null, 2)}\n` : stringify(list));
     return;
   }
+  // kdbg's own pods (copies, node shells) on stderr below the table: the table stays one kind of row
+  const ownPods = () => {
+    for (const p of own) io.note(`pod ${plan.allNamespaces ? `${p.namespace}/` : ''}${p.name}: ${p.kind === 'copy' ? `copy of ${p.copyOf}` : p.kind}, by ${p.createdBy ?? 'unknown'}, ${p.phase} (kdbg stop ${p.name} deletes it)`);
+  };
   if (records.length === 0) {
     io.note(plan.allNamespaces ? 'no debug containers in any namespace' : `no debug containers in namespace ${namespace}`);
+    ownPods();
     return;
   }
   const width = output === 'table' && io.stdout.isTTY ? io.stdout.columns : undefined;
   io.stdout.write(lsTable(records, { wide: output === 'wide', allNamespaces: plan.allNamespaces, live: plan.flags.live === true, now: io.now(), width, headers: plan.flags.headers }));
+  ownPods();
 }

@@ -7,6 +7,7 @@ import type { StopPlan } from './options.ts';
 import { targetPods } from '../../debug/target.ts';
 import { whoAmI } from '../../debug/preflight.ts';
 import { inventory, type DebugContainerRecord } from '../../debug/inventory.ts';
+import { deleteOwnPod, ownPodRecords } from '../../debug/own-pod.ts';
 import { stopCommand } from '../../debug/programs.ts';
 import { waitForRunning, waitForTerminated } from '../../debug/wait.ts';
 import { FATAL_WAITING } from '../../debug/states.ts';
@@ -19,8 +20,15 @@ export async function runStop(plan: StopPlan, io: IO): Promise<number> {
   return withClient(plan.flags, io, async (client) => {
     const namespace = client.context.namespace;
     const [pods, identity] = await Promise.all([targetPods({ client, namespace }, plan.target), whoAmI(client)]);
+    // kdbg's own pods (copies, node shells) are deleted: a named one, or with --all-mine those you made
+    const own = plan.names.length > 0 ? [] : ownPodRecords(pods).filter((p) => plan.target.kind === 'pod' || p.createdBy === identity.user);
+    for (const p of own) {
+      await deleteOwnPod(client, namespace, p.name);
+      io.stdout.write(`deleted pod ${p.name}${p.copyOf ? ` (copy of ${p.copyOf})` : ''}\n`);
+    }
     const chosen = choose(inventory(pods, identity.user), plan, identity.user);
     if (chosen.length === 0) {
+      if (own.length > 0) return 0;
       io.note(`no running debug containers of ${identity.user} in ${plan.target.kind === 'pod' ? `pod ${plan.target.name}` : `namespace ${namespace}`}`);
       return 0;
     }

@@ -1,0 +1,124 @@
+// kdbg attach --copy on a real node: pods whose container cannot take a debug container (a crash loop, a failed
+// init container, an image without a shell) are debugged in a copy that is deleted when the session ends.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { V1Pod } from '@kubernetes/client-node';
+import { realBackendImpl, type RealBackend } from '../test/backends/real.ts';
+import { eventually, runKdbg } from '../test/scenarios/harness.ts';
+
+let backend: RealBackend;
+let ns: string;
+let admin: string;
+
+/** Creates a pod as admin without waiting for it to run (these never do). */
+async function createPod(pod: object): Promise<void> {
+  await backend.api('POST', `/api/v1/namespaces/${ns}/pods`, { apiVersion: 'v1', kind: 'Pod', ...pod });
+}
+
+/** kdbg's copies in the namespace that are not being deleted. */
+async function liveCopies(): Promise<string[]> {
+  const list = (await backend.api('GET', `/api/v1/namespaces/${ns}/pods?labelSelector=kdbg.dev%2Fpod%3Dcopy`)).body as { items: V1Pod[] };
+  return list.items.filter((p) => !p.metadata?.deletionTimestamp).map((p) => p.metadata!.name!);
+}
+
+beforeAll(async () => {
+  backend = await realBackendImpl();
+  ns = await backend.newNamespace('copy');
+  admin = await backend.kubeconfig('admin', ns);
+  await createPod({
+    metadata: { name: 'crashy', labels: { app: 'crashy' } },
+    spec: {
+      terminationGracePeriodSeconds: 1,
+      containers: [{ name: 'app', image: 'busybox:1.36', env: [{ name: 'APP_MODE', value: 'strict' }], command: ['sh', '-c', 'echo "cannot open /data/db"; exit 3'] }],
+    },
+  });
+  await createPod({
+    metadata: { name: 'init-fails' },
+    spec: {
+      terminationGracePeriodSeconds: 1,
+      volumes: [{ name: 'work', emptyDir: {} }],
+      initContainers: [
+        { name: 'fetch', image: 'busybox:1.36', command: ['sh', '-c', 'echo "schema v7" > /work/schema'], volumeMounts: [{ name: 'work', mountPath: '/work' }] },
+        { name: 'migrate', image: 'busybox:1.36', command: ['sh', '-c', 'echo "migration failed" >&2; exit 2'], volumeMounts: [{ name: 'work', mountPath: '/work' }] },
+      ],
+      containers: [{ name: 'app', image: 'busybox:1.36', command: ['sleep', '3600'] }],
+    },
+  });
+  await createPod({
+    metadata: { name: 'shell-less' },
+    spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'app', image: 'example/noshell:1', command: ['/app'] }] },
+  });
+});
+afterAll(async () => {
+  await backend?.close();
+});
+
+describe('kdbg attach --copy', () => {
+  it('holds a crash-looping container in a copy: its image, env and files are there; leaving deletes the copy', async () => {
+    const r = await runKdbg(['attach', 'crashy', '--copy', '--', 'sh', '-c', 'echo "mode=$APP_MODE"; test -x /bin/busybox && echo files; exit 4'], { kubeconfig: admin });
+    expect(r.stderr).toMatch(/kdbg: .*pod\/crashy-kdbg-[a-z0-9]{5}, a copy of crashy with its container app held\n/);
+    expect(r.stdout.toString()).toBe('mode=strict\nfiles\n');
+    expect(r.code).toBe(4);
+    expect(await liveCopies()).toEqual([]);
+  });
+
+  it('holds a failed init container: what the earlier one left in the shared volume is there, the app never ran', async () => {
+    // as on call: the pod has shown which init container fails
+    await eventually(async () => {
+      const s = (await backend.getPod(ns, 'init-fails')).status?.initContainerStatuses?.find((c) => c.name === 'migrate');
+      return (s?.state?.terminated ?? s?.lastState?.terminated)?.exitCode === 2;
+    }, 30_000);
+    const r = await runKdbg(['attach', 'init-fails', '--copy', '--', 'cat', '/work/schema'], { kubeconfig: admin });
+    expect(r.stderr).toMatch(/a copy of init-fails with its init container migrate held\n/);
+    expect(r.stdout.toString()).toBe('schema v7\n');
+    expect(r.code).toBe(0);
+    expect(await liveCopies()).toEqual([]);
+  });
+
+  it('an image without a shell gets kdbg\'s debug container beside it in a new copy instead', async () => {
+    // the pod shares one process namespace: the app's process and its files under /proc/PID/root are there
+    const find = 'for p in /proc/[0-9]*; do [ "$(tr "\\0" " " <$p/cmdline)" = "/app " ] && test -x $p/root/app && echo "app is pid ${p#/proc/}"; done; true';
+    const r = await runKdbg(['attach', 'shell-less', '--copy', '--', 'sh', '-c', find], { kubeconfig: admin });
+    expect(r.stderr).toContain("app's image has no shell to hold it with; kdbg's debug container joins a new copy instead");
+    expect(r.stderr).toMatch(/a copy of shell-less with debug container kdbg-debug beside app\n/);
+    expect(r.stdout.toString()).toMatch(/^app is pid \d+\n$/);
+    expect(r.code).toBe(0);
+    expect(await liveCopies()).toEqual([]);
+  });
+
+  it('--keep keeps the copy; kdbg ls lists it and kdbg stop deletes it', async () => {
+    const r = await runKdbg(['attach', 'crashy', '--copy', '--keep', '--', 'true'], { kubeconfig: admin });
+    expect(r.code).toBe(0);
+    const name = /kdbg: kept pod (crashy-kdbg-\w{5}); kdbg stop \1 deletes it\n/.exec(r.stderr)?.[1];
+    expect(name).toBeDefined();
+    expect(await liveCopies()).toEqual([name]);
+    const ls = await runKdbg(['ls'], { kubeconfig: admin });
+    expect(ls.stderr).toMatch(new RegExp(`kdbg: pod ${name}: copy of crashy, by \\S+, (Pending|Running) \\(kdbg stop ${name} deletes it\\)\\n`));
+    const json = JSON.parse((await runKdbg(['ls', '-o', 'json'], { kubeconfig: admin })).stdout.toString()) as { pods: { name: string; kind: string; copyOf: string; phase: string }[] };
+    // the earlier tests' copies may still be Terminating
+    expect(json.pods.filter((p) => p.phase !== 'Terminating')).toEqual([expect.objectContaining({ name, kind: 'copy', copyOf: 'crashy' })]);
+    const stop = await runKdbg(['stop', name!], { kubeconfig: admin });
+    expect(stop.stdout.toString()).toBe(`deleted pod ${name} (copy of crashy)\n`);
+    expect(stop.code).toBe(0);
+    expect(await liveCopies()).toEqual([]);
+  });
+
+  it('Ctrl-C while the copy starts leaves no copy behind', async () => {
+    const r = await runKdbg(['attach', 'crashy', '--copy', '--', 'true'], {
+      kubeconfig: admin,
+      onSpawn: (child, out) => {
+        void eventually(() => out.stderr().includes('a copy of crashy'), 20_000).then(() => child.kill('SIGINT'));
+      },
+    });
+    expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(/kdbg: interrupted \(SIGINT\)/);
+    expect(await liveCopies()).toEqual([]);
+  });
+
+  it('a user who may not create pods is refused before anything is created', async () => {
+    const debuggerConfig = await backend.kubeconfig('debugger', ns);
+    const r = await runKdbg(['attach', 'crashy', '--copy', '--', 'true'], { kubeconfig: debuggerConfig });
+    expect(r.code).toBe(125);
+    expect(r.stderr).toMatch(/^kdbg: debugger may not create pods, delete pods in namespace copy-\w+; kdbg needs it for a copy of pod crashy \(nothing was created\)\n$/);
+    expect(await liveCopies()).toEqual([]);
+  });
+});

@@ -1,0 +1,151 @@
+// A copy of a pod to debug when its own container cannot take a debug container (a crash loop, a failed init
+// container): the same spec (volumes, env, service account, node selector), hidden from Services and controllers
+// (its labels are kdbg's own), never restarted, and with the failing container held by kdbg's idle program so its
+// image, env and volumes stay there to inspect. Where the image has no shell to hold it with, kdbg's debug
+// container joins instead: beside the app (sharing the process namespace), or, for an init container, just
+// before it with its volumes. Pure: the caller creates the pod.
+import type { V1Container, V1EnvVar, V1Pod, V1PodSpec } from '@kubernetes/client-node';
+import type { Profile } from '../profiles/profile.ts';
+import { heldCommand, idleCommand } from './programs.ts';
+import { ENV } from './spec.ts';
+
+/** Labels and annotations of kdbg's own pods: copies and node shells. */
+export const OWN_POD = {
+  managedBy: 'app.kubernetes.io/managed-by',
+  /** the label that marks a copy: its value is "copy" or "node" */
+  kind: 'kdbg.dev/pod',
+  copyOf: 'kdbg.dev/copy-of',
+  user: 'kdbg.dev/user',
+  reason: 'kdbg.dev/reason',
+  /** the container sessions run in */
+  session: 'kdbg.dev/session-container',
+} as const;
+
+export type CopyMode = 'hold' | 'beside';
+
+export interface CopyRequest {
+  pod: V1Pod;
+  /** the container that fails (or --hold): an app container or an init container */
+  failing: string;
+  mode: CopyMode;
+  /** kdbg's debug container profile, for 'beside' */
+  profile: Profile;
+  image?: string | undefined;
+  user: string;
+  reason?: string | undefined;
+  ttlSeconds: number;
+  /** --same-node */
+  sameNode: boolean;
+  /** --rw: the debug container's copies of the failing container's mounts are writable */
+  writableMounts: boolean;
+  /** five random bytes for the name */
+  random: Buffer;
+}
+
+export interface PodCopy {
+  pod: V1Pod;
+  /** where sessions run */
+  container: string;
+  /** whether that container is an init container */
+  init: boolean;
+}
+
+const NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+/** the copy's name: POD-kdbg-xxxxx within a DNS label's 63 characters */
+export function copyName(pod: string, random: Buffer): string {
+  let suffix = '';
+  for (const b of random.subarray(0, 5)) suffix += NAME_ALPHABET[b % NAME_ALPHABET.length];
+  return `${pod.slice(0, 63 - '-kdbg-xxxxx'.length).replace(/[.-]+$/, '')}-kdbg-${suffix}`;
+}
+
+/** The container that stops the pod: the first init container that has not completed, else `target`. */
+export function failingContainer(pod: V1Pod, target: string | undefined): { name: string; init: boolean } | undefined {
+  const inits = pod.spec?.initContainers ?? [];
+  const statuses = pod.status?.initContainerStatuses ?? [];
+  for (const c of inits) {
+    if (c.restartPolicy === 'Always') continue; // a sidecar does not block the pod
+    const s = statuses.find((x) => x.name === c.name);
+    if (s?.state?.terminated?.exitCode === 0) continue;
+    return { name: c.name, init: true };
+  }
+  return target ? { name: target, init: false } : undefined;
+}
+
+export function podCopy(req: CopyRequest): PodCopy {
+  const source = req.pod;
+  const spec = structuredClone(source.spec!) as V1PodSpec;
+  const name = copyName(source.metadata!.name!, req.random);
+  const init = (spec.initContainers ?? []).some((c) => c.name === req.failing);
+
+  delete spec.ephemeralContainers;
+  delete spec.hostname; // a StatefulSet pod's DNS name stays the original's
+  delete spec.subdomain;
+  delete spec.readinessGates;
+  delete spec.schedulingGates;
+  if (!req.sameNode) delete spec.nodeName;
+  else spec.nodeName = source.spec?.nodeName;
+  spec.restartPolicy = 'Never';
+  for (const c of [...spec.containers, ...(spec.initContainers ?? [])]) {
+    // probes would kill a held container; kubectl debug --copy-to drops them too
+    delete c.livenessProbe;
+    delete c.readinessProbe;
+    delete c.startupProbe;
+  }
+
+  const env: V1EnvVar[] = [
+    { name: ENV.name, value: name },
+    { name: ENV.user, value: req.user },
+    { name: ENV.ttl, value: String(req.ttlSeconds) },
+    ...(req.reason ? [{ name: ENV.reason, value: req.reason }] : []),
+  ];
+  let container: string;
+  const list = init ? spec.initContainers! : spec.containers;
+  const at = list.findIndex((c) => c.name === req.failing);
+  if (at < 0) throw new Error(`no container ${req.failing} in pod ${source.metadata!.name}`);
+  if (req.mode === 'hold') {
+    const held = list[at]!;
+    held.command = heldCommand();
+    delete held.args;
+    delete held.lifecycle;
+    held.env = [...(held.env ?? []).filter((e) => !Object.values(ENV).includes(e.name as never)), ...env];
+    container = held.name;
+  } else {
+    const failing = list[at]!;
+    const debug: V1Container = {
+      name: uniqueName(spec, 'kdbg-debug'),
+      image: req.image ?? req.profile.image,
+      command: idleCommand(),
+      env,
+      stdin: true,
+      tty: true,
+      volumeMounts: (failing.volumeMounts ?? []).map((m) => ({ ...m, readOnly: m.readOnly || !req.writableMounts })),
+      ...(req.profile.securityContext ? { securityContext: structuredClone(req.profile.securityContext) } : {}),
+    };
+    if (init) list.splice(at, 0, debug); // it runs where the failing one would, with what the earlier ones left
+    else {
+      list.push(debug);
+      spec.shareProcessNamespace = true;
+    }
+    container = debug.name;
+  }
+
+  const labels: Record<string, string> = { [OWN_POD.managedBy]: 'kdbg', [OWN_POD.kind]: 'copy' };
+  const annotations: Record<string, string> = {
+    [OWN_POD.copyOf]: source.metadata!.name!,
+    [OWN_POD.user]: req.user,
+    [OWN_POD.session]: container,
+    ...(req.reason ? { [OWN_POD.reason]: req.reason } : {}),
+  };
+  return {
+    pod: { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: source.metadata!.namespace, labels, annotations }, spec },
+    container,
+    init,
+  };
+}
+
+function uniqueName(spec: V1PodSpec, base: string): string {
+  const taken = new Set([...spec.containers, ...(spec.initContainers ?? [])].map((c) => c.name));
+  let name = base;
+  for (let i = 2; taken.has(name); i++) name = `${base}-${i}`;
+  return name;
+}
