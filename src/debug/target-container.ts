@@ -26,6 +26,18 @@ export function impliedContainer(pod: V1Pod, wanted: string | undefined): V1Cont
   return byName(pod.metadata?.annotations?.['kubectl.kubernetes.io/default-container']) ?? (containers.length === 1 ? containers[0] : undefined);
 }
 
+/** The target container, or its pod, is not running: the pod's status can say why (src/debug/post-mortem.ts). */
+export class NotRunningError extends KdbgError {
+  constructor(
+    readonly pod: V1Pod,
+    readonly container: string,
+    message: string,
+  ) {
+    super('not-debuggable', message);
+    this.name = 'NotRunningError';
+  }
+}
+
 /** Refuses before anything is created when a debug container could not be used. */
 export function assertDebuggable(pod: V1Pod, container: string): void {
   const n = podName(pod);
@@ -35,10 +47,10 @@ export function assertDebuggable(pod: V1Pod, container: string): void {
   }
   if (pod.metadata?.deletionTimestamp) throw refuse(`pod ${n} is being deleted`);
   const phase = pod.status?.phase ?? 'Unknown';
-  if (phase !== 'Running') throw refuse(`pod ${n} is ${phase}, not Running`);
+  if (phase !== 'Running') throw new NotRunningError(pod, container, `pod ${n} is ${phase}, not Running`);
   const state = pod.status?.containerStatuses?.find((s) => s.name === container)?.state;
   if (!state?.running) {
     const why = state?.waiting?.reason ?? (state?.terminated ? `terminated (${state.terminated.reason ?? state.terminated.exitCode})` : 'not running');
-    throw refuse(`container ${container} of pod ${n} is ${why}; a debug container targets a running one`);
+    throw new NotRunningError(pod, container, `container ${container} of pod ${n} is ${why}; a debug container targets a running one`);
   }
 }

@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import type { CommandContext } from '../context.ts';
 import type { AttachFlags } from './options.ts';
 import { addClusterOptions } from '../cluster.ts';
@@ -18,6 +18,7 @@ export function attachCommand(ctx: CommandContext): Command {
     .option('--escape-char <char>', 'escape character for TTY sessions ("none" to disable)', '~')
     .option('--record <file>', 'write the session to FILE as an asciicast v2 recording (output, terminal size and resizes)')
     .option('--record-input', 'with --record, also record what is typed (passwords too)')
+    .addOption(new Option('-o, --output <format>', 'when the target is not running: why, as JSON on stdout').choices(['json']))
     .addHelpText('after', '\nExamples:\n  kdbg attach web-0\n  kdbg attach deploy/api -c app -- ss -tlnp\n  kdbg attach web-0 -p netshoot -- tcpdump -i any -w - port 80 > web.pcap\n');
   addDebugContainerOptions(cmd, 'debug container profile (see kdbg profiles)');
   addClusterOptions(cmd);

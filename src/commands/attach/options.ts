@@ -11,6 +11,7 @@ export interface AttachFlags extends DebugContainerFlags {
   record?: string;
   recordInput?: boolean;
   escapeChar: string;
+  output?: 'json';
 }
 
 export interface AttachPlan extends CheckedDebugContainerFlags {
@@ -21,6 +22,8 @@ export interface AttachPlan extends CheckedDebugContainerFlags {
   tty: boolean;
   forwardStdin: boolean;
   escapeChar: number | undefined;
+  /** -o json: a target that is not running is explained as JSON on stdout */
+  json: boolean;
 }
 
 export function planAttach(flags: AttachFlags, podArg: string | undefined, command: string[], stdinIsTTY: boolean): AttachPlan {
@@ -48,5 +51,6 @@ export function planAttach(flags: AttachFlags, podArg: string | undefined, comma
     forwardStdin,
     ...checked,
     escapeChar,
+    json: flags.output === 'json',
   };
 }

@@ -18,7 +18,9 @@ export async function runAttach(plan: AttachPlan, io: IO): Promise<number> {
   return withClient(flags, io, async (client) => {
     const interrupts = io.interrupts();
     try {
-      const end = await inDebugContainer(client, pipelineRequest(flags, plan, plan.target, profile, command, interrupts.signal), io, async (c) => {
+      const req = pipelineRequest(flags, plan, plan.target, profile, command, interrupts.signal);
+      req.notRunning.json = plan.json;
+      const end = await inDebugContainer(client, req, io, async (c) => {
         const recording = flags.record === undefined ? undefined : startRecording(flags.record, flags.recordInput === true, plan.tty, command, io);
         try {
           return await runSession({
