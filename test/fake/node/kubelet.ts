@@ -1,5 +1,6 @@
-// The node: watches the Pods bound to it and runs their containers and ephemeral containers as real host
-// processes, records events, and reports every status change statusLagMs after it happens (like PLEG relist).
+// The node: watches the Pods bound to it and runs their init containers (in order, before the others), containers
+// and ephemeral containers as real host processes, records events, and reports every status change statusLagMs after
+// it happens (like PLEG relist).
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
