@@ -17,6 +17,8 @@ export interface IO {
   /** subscribes to SIGINT/SIGTERM/SIGHUP; returns the unsubscribe */
   onSignal(handler: (signal: NodeJS.Signals) => void): () => void;
   verbose: boolean;
+  /** --quiet: no notes, only errors */
+  quiet: boolean;
   /** one `kdbg: …` line on stderr, unless --quiet */
   note(text: string): void;
   /** asks on the terminal; never in a pipe */
@@ -62,6 +64,7 @@ export function streamsIO(s: Pick<IO, 'stdin' | 'stdout' | 'stderr' | 'env' | 'v
       };
     },
     verbose: s.verbose,
+    quiet: s.quiet,
     note: (text) => {
       if (!s.quiet) s.stderr.write(`kdbg: ${text}\n`);
     },

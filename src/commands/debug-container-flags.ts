@@ -80,5 +80,15 @@ export function pipelineRequest(
     timeoutMs: checked.timeoutMs,
     command,
     signal,
+    notRunning: { json: false, clusterArgs: clusterArgs(flags) },
   };
+}
+
+/** The flags that chose the cluster and namespace, to repeat in a command kdbg suggests. */
+function clusterArgs(flags: ClusterFlags): string[] {
+  const args: string[] = [];
+  if (flags.kubeconfig) args.push('--kubeconfig', flags.kubeconfig);
+  if (flags.context) args.push('--context', flags.context);
+  if (flags.namespace) args.push('-n', flags.namespace);
+  return args;
 }

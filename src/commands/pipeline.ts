@@ -6,13 +6,14 @@ import type { KubeClient } from '../kube/types.ts';
 import type { Target } from '../debug/target.ts';
 import type { DebugContainerInput } from '../debug/spec.ts';
 import { pickPod } from '../debug/target.ts';
-import { assertDebuggable, impliedContainer, resolveContainer } from '../debug/target-container.ts';
+import { assertDebuggable, impliedContainer, NotRunningError, resolveContainer } from '../debug/target-container.ts';
 import { missingPermissions, TO_CREATE, whoAmI, type Identity } from '../debug/preflight.ts';
 import { withDebugContainer } from '../debug/acquire.ts';
 import { findReusable } from '../debug/reuse.ts';
 import { reuseIdentity, targetVolumeMounts } from '../debug/spec.ts';
 import { recordSession } from '../debug/audit.ts';
 import { whereLine } from '../ui/where.ts';
+import { explainNotRunning, type NotRunningOutput } from './not-running.ts';
 
 export interface PipelineRequest {
   target: Target;
@@ -26,6 +27,8 @@ export interface PipelineRequest {
   command: string[];
   /** aborts the wait for a container to start */
   signal: AbortSignal;
+  /** how a target that is not running is explained */
+  notRunning: NotRunningOutput;
 }
 
 export interface InContainer {
@@ -53,7 +56,12 @@ export async function inDebugContainer<T>(client: KubeClient, req: PipelineReque
     : undefined;
   const pod = await pickPod({ client, namespace, target: req.target, choose: io.choose, now: io.now(), hasReusable });
   const target = await resolveContainer(pod, req.targetContainer, io.choose);
-  assertDebuggable(pod, target.name);
+  try {
+    assertDebuggable(pod, target.name);
+  } catch (err) {
+    if (err instanceof NotRunningError) throw await explainNotRunning(client, err.pod, err.container, io, req.notRunning);
+    throw err;
+  }
   if (req.spec.targetVolumes) {
     for (const m of targetVolumeMounts(pod, target.name, req.spec.targetVolumes).leftOut) {
       io.note(`volume ${m.name} at ${m.mountPath} is left out: it mounts a subPath, which an ephemeral container may not`);

@@ -26,6 +26,17 @@ export function impliedContainer(pod: V1Pod, wanted: string | undefined): V1Cont
   return byName(pod.metadata?.annotations?.['kubectl.kubernetes.io/default-container']) ?? (containers.length === 1 ? containers[0] : undefined);
 }
 
+/** The target container, or its pod, is not running: the pod's status says why (src/debug/post-mortem.ts). */
+export class NotRunningError extends KdbgError {
+  constructor(
+    readonly pod: V1Pod,
+    readonly container: string,
+  ) {
+    super('not-debuggable', `container ${container} of pod ${podName(pod)} is not running; a debug container targets a running one`);
+    this.name = 'NotRunningError';
+  }
+}
+
 /** Refuses before anything is created when a debug container could not be used. */
 export function assertDebuggable(pod: V1Pod, container: string): void {
   const n = podName(pod);
@@ -34,11 +45,6 @@ export function assertDebuggable(pod: V1Pod, container: string): void {
     throw refuse(`pod ${n} is a static (mirror) pod; the API server cannot add containers to it`);
   }
   if (pod.metadata?.deletionTimestamp) throw refuse(`pod ${n} is being deleted`);
-  const phase = pod.status?.phase ?? 'Unknown';
-  if (phase !== 'Running') throw refuse(`pod ${n} is ${phase}, not Running`);
-  const state = pod.status?.containerStatuses?.find((s) => s.name === container)?.state;
-  if (!state?.running) {
-    const why = state?.waiting?.reason ?? (state?.terminated ? `terminated (${state.terminated.reason ?? state.terminated.exitCode})` : 'not running');
-    throw refuse(`container ${container} of pod ${n} is ${why}; a debug container targets a running one`);
-  }
+  const running = pod.status?.containerStatuses?.find((s) => s.name === container)?.state?.running;
+  if (pod.status?.phase !== 'Running' || !running) throw new NotRunningError(pod, container);
 }

@@ -62,3 +62,32 @@ export function watchPod(client: KubeClient, w: PodWatch): Watcher {
     onError: w.onError,
   });
 }
+
+export interface PodLogOptions {
+  container: string;
+  /** the run before the current one */
+  previous?: boolean;
+  tailLines?: number;
+  /** the server stops after this many bytes */
+  limitBytes?: number;
+  /** aborts the request, the body's reading included */
+  signal?: AbortSignal;
+}
+
+/** GET pods/NAME/log: the text of one container's log (plain text, not JSON), read whole. */
+export async function podLog(client: KubeClient, namespace: string, name: string, opts: PodLogOptions): Promise<string> {
+  const res = await client.stream({
+    method: 'GET',
+    path: `${podPath(namespace, name)}/log`,
+    query: {
+      container: opts.container,
+      previous: opts.previous ? 'true' : undefined,
+      tailLines: opts.tailLines === undefined ? undefined : String(opts.tailLines),
+      limitBytes: opts.limitBytes === undefined ? undefined : String(opts.limitBytes),
+    },
+    signal: opts.signal,
+  });
+  const chunks: Buffer[] = [];
+  for await (const chunk of res) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}

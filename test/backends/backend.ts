@@ -44,6 +44,8 @@ export interface Backend {
   kubeconfig(user: TestUser, namespace: string): Promise<string>;
   /** Creates the pod and resolves once it is Running with all its containers running. */
   createPod(namespace: string, pod: V1Pod): Promise<V1Pod>;
+  /** Creates the pod and returns at once, whatever becomes of it: for pods meant never to run (a crash loop). */
+  submitPod(namespace: string, pod: V1Pod): Promise<void>;
   getPod(namespace: string, name: string): Promise<V1Pod>;
   /**
    * Creates an apps/v1 Deployment, StatefulSet, DaemonSet, ReplicaSet or batch/v1 Job as admin. Unless
@@ -66,6 +68,40 @@ export function webPod(name = 'web-0', extra: Partial<V1Pod['spec']> = {}): V1Po
     spec: {
       containers: [{ name: 'app', image: 'busybox:1.36', command: ['sh', '-c', 'while true; do sleep 1; done'] }],
       ...extra,
+    },
+  } as V1Pod;
+}
+
+/**
+ * The sandbox's `crashloop` (e2e/fixtures/sandbox.yaml): prints `starting`, a second later `giving up` on stderr,
+ * and exits, over and over: CrashLoopBackOff. Create it with submitPod.
+ */
+export function crashLoopPod(name = 'crashloop', exitCode = 1): V1Pod {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, labels: { app: 'crashloop' } },
+    spec: {
+      terminationGracePeriodSeconds: 1,
+      containers: [{ name: 'app', image: 'busybox:1.36', command: ['sh', '-c', `echo "starting"; sleep 1; echo "giving up" >&2; exit ${exitCode}`] }],
+    },
+  } as V1Pod;
+}
+
+/**
+ * The sandbox's `init-fails`: its init container `migrate` prints `migration failed` on stderr and exits 2, so
+ * `app` never starts: Init:CrashLoopBackOff, or with restartPolicy Never a Failed pod. Create it with submitPod.
+ */
+export function initFailsPod(name = 'init-fails', restartPolicy: 'Always' | 'Never' = 'Always'): V1Pod {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, labels: { app: 'init-fails' } },
+    spec: {
+      terminationGracePeriodSeconds: 1,
+      restartPolicy,
+      initContainers: [{ name: 'migrate', image: 'busybox:1.36', command: ['sh', '-c', 'echo "migration failed" >&2; exit 2'] }],
+      containers: [{ name: 'app', image: 'busybox:1.36', command: ['sh', '-c', 'while true; do sleep 1; done'] }],
     },
   } as V1Pod;
 }

@@ -23,6 +23,9 @@ export async function fakeBackend(opts: FakeClusterOptions = {}): Promise<Backen
     },
     kubeconfig: async (user, namespace) => cluster.writeKubeconfig(user, namespace),
     createPod: (namespace, pod) => cluster.addPod(namespace, pod),
+    async submitPod(namespace, pod) {
+      cluster.submitPod(namespace, pod);
+    },
     getPod,
     async createWorkload(namespace, obj) {
       cluster.addWorkload(namespace, obj);

@@ -244,6 +244,10 @@ export class RealBackend implements Backend {
     return this.waitRunning(namespace, created.metadata!.name!);
   }
 
+  async submitPod(namespace: string, pod: V1Pod): Promise<void> {
+    await this.api('POST', `/api/v1/namespaces/${namespace}/pods`, { apiVersion: 'v1', kind: 'Pod', ...pod, metadata: { ...pod.metadata, namespace } });
+  }
+
   /** Polls until the pod is Running with every container running; fails fast on pull/config errors. */
   async waitRunning(namespace: string, name: string, timeoutMs = 60_000): Promise<V1Pod> {
     const deadline = Date.now() + timeoutMs;

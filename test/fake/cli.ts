@@ -41,6 +41,8 @@ process.stderr.write(
     '  web-1     container app',
     '  api-7d9f  container app, of Deployment api (ReplicaSet api-7d9f), labels app=api: kdbg attach deploy/api',
     '  db-0      runAsNonRoot, runAsUser 1000',
+    '  crashloop   container app exits 1 over and over: CrashLoopBackOff',
+    '  init-fails  init container migrate exits 2, so app never starts: Init:CrashLoopBackOff',
     'Ctrl-C stops the server and every process it started.',
     '',
   ].join('\n'),

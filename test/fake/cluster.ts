@@ -70,6 +70,8 @@ export interface FakeCluster {
   createNamespace(name: string, labels?: Record<string, string>): void;
   /** Creates the pod on the node; resolves once its status shows it Running with every container running. */
   addPod(namespace: string, pod: V1Pod): Promise<V1Pod>;
+  /** Creates the pod on the node and returns it at once, whatever becomes of it (a crash loop, an init failure). */
+  submitPod(namespace: string, pod: V1Pod): V1Pod;
   getPod(namespace: string, name: string): V1Pod | undefined;
   /**
    * Stores an apps/v1 Deployment, StatefulSet, DaemonSet, ReplicaSet or batch/v1 Job (metadata.uid,
@@ -177,6 +179,7 @@ export async function startFakeCluster(opts: FakeClusterOptions = {}): Promise<F
       return file;
     },
     addPod: (namespace, pod) => addPod(store, namespace, pod),
+    submitPod: (namespace, pod) => ({ apiVersion: 'v1', kind: 'Pod', ...store.create('Pod', podObject(store, namespace, pod)) }) as V1Pod,
     getPod(namespace, name) {
       const pod = store.get('Pod', namespace, name);
       return pod && ({ apiVersion: 'v1', kind: 'Pod', ...pod } as V1Pod);
@@ -205,13 +208,14 @@ function timestamp(): string {
   return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 }
 
-async function addPod(store: Store, namespace: string, pod: V1Pod): Promise<V1Pod> {
+/** The Pod as the API server stores it on create, bound to the node. */
+function podObject(store: Store, namespace: string, pod: V1Pod): JsonObject {
   if (!store.get('Namespace', '', namespace)) throw new Error(`namespaces "${namespace}" not found`);
   const obj: JsonObject = JSON.parse(JSON.stringify(pod));
   const name: string | undefined = obj.metadata?.name;
   if (!name) throw new Error('addPod: metadata.name is required');
   if (obj.spec?.ephemeralContainers?.length) throw new Error(`Pod "${name}" is invalid: spec.ephemeralContainers: Forbidden: cannot be set on create`);
-  if (obj.spec?.initContainers?.length) throw new Error('addPod: the fake kubelet does not run initContainers');
+  if (obj.spec?.initContainers?.some((c: JsonObject) => c.restartPolicy)) throw new Error('addPod: the fake kubelet does not run sidecar (restartable) init containers');
   delete obj.apiVersion;
   delete obj.kind;
   const now = timestamp();
@@ -219,7 +223,12 @@ async function addPod(store: Store, namespace: string, pod: V1Pod): Promise<V1Po
   delete obj.metadata.resourceVersion;
   obj.spec = { ...defaultPodSpec(obj.spec ?? {}), nodeName };
   obj.status = { phase: 'Pending', qosClass: 'BestEffort' };
+  return obj;
+}
 
+async function addPod(store: Store, namespace: string, pod: V1Pod): Promise<V1Pod> {
+  const obj = podObject(store, namespace, pod);
+  const name: string = obj.metadata.name;
   return new Promise<V1Pod>((resolve, reject) => {
     const done = (err?: Error, result?: JsonObject): void => {
       unsubscribe();
@@ -234,7 +243,10 @@ async function addPod(store: Store, namespace: string, pod: V1Pod): Promise<V1Po
       if (e.object.status?.phase === 'Running' && statuses.length === obj.spec.containers.length && statuses.every((s) => s.state?.running)) {
         return done(undefined, e.object);
       }
-      const failing = statuses.find((s) => stuck.has(s.state?.waiting?.reason) || s.state?.terminated);
+      const inits: JsonObject[] = e.object.status?.initContainerStatuses ?? [];
+      const failing =
+        inits.find((s) => stuck.has(s.state?.waiting?.reason) || (s.state?.terminated && s.state.terminated.exitCode !== 0)) ??
+        statuses.find((s) => stuck.has(s.state?.waiting?.reason) || s.state?.terminated);
       if (failing) {
         const state = failing.state.waiting ?? failing.state.terminated;
         done(new Error(`pod ${namespace}/${name}: container ${failing.name} is ${state.reason}: ${state.message ?? ''}`));

@@ -3,10 +3,14 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import type { FakeCluster } from './cluster.ts';
 import { controllerRef } from './api/workloads.ts';
+import { crashLoopPod, initFailsPod } from '../backends/backend.ts';
 
 const loop = (name: string) => ({ name, image: 'busybox:1.36', command: ['sh', '-c', 'while true; do sleep 1; done'] });
 
-/** Deployment api → ReplicaSet api-7d9f → pod api-7d9f (no controllers: each made here), web-0, web-1, db-0. */
+/**
+ * Deployment api → ReplicaSet api-7d9f → pod api-7d9f (no controllers: each made here), web-0, web-1, db-0; and,
+ * as in the e2e sandbox, crashloop and init-fails, which never run.
+ */
 export async function addDemo(cluster: FakeCluster, namespace = 'default'): Promise<void> {
   const apiLabels = { app: 'api', 'pod-template-hash': '7d9f' };
   const deployment = cluster.addWorkload(namespace, {
@@ -34,4 +38,6 @@ export async function addDemo(cluster: FakeCluster, namespace = 'default'): Prom
     { metadata: { name: 'db-0', labels: { app: 'db' } }, spec: { securityContext: { runAsNonRoot: true, runAsUser: 1000 }, containers: [loop('db')] } },
   ];
   await Promise.all(pods.map((pod) => cluster.addPod(namespace, pod)));
+  cluster.submitPod(namespace, crashLoopPod());
+  cluster.submitPod(namespace, initFailsPod());
 }

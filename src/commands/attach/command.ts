@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import type { CommandContext } from '../context.ts';
 import type { AttachFlags } from './options.ts';
 import { addClusterOptions } from '../cluster.ts';
@@ -22,6 +22,7 @@ export function attachCommand(ctx: CommandContext): Command {
     .option('--hold <container>', 'with --copy: the container (or init container) to hold (default: the failing one)')
     .option('--same-node', "with --copy: run the copy on the original pod's node")
     .option('--keep', 'with --copy: keep the copy after the session (kdbg stop deletes it)')
+    .addOption(new Option('-o, --output <format>', 'when the target is not running: why, as JSON on stdout').choices(['json']))
     .addHelpText('after', '\nExamples:\n  kdbg attach web-0\n  kdbg attach deploy/api -c app -- ss -tlnp\n  kdbg attach web-0 -p netshoot -- tcpdump -i any -w - port 80 > web.pcap\n  kdbg attach crashy --copy\n');
   addDebugContainerOptions(cmd, 'debug container profile (see kdbg profiles)');
   addClusterOptions(cmd);

@@ -15,6 +15,7 @@ export interface AttachFlags extends DebugContainerFlags {
   hold?: string;
   sameNode?: boolean;
   keep?: boolean;
+  output?: 'json';
 }
 
 export interface AttachPlan extends CheckedDebugContainerFlags {
@@ -25,6 +26,8 @@ export interface AttachPlan extends CheckedDebugContainerFlags {
   tty: boolean;
   forwardStdin: boolean;
   escapeChar: number | undefined;
+  /** -o json: a target that is not running is explained as JSON on stdout */
+  json: boolean;
 }
 
 export function planAttach(flags: AttachFlags, podArg: string | undefined, command: string[], stdinIsTTY: boolean): AttachPlan {
@@ -58,5 +61,6 @@ export function planAttach(flags: AttachFlags, podArg: string | undefined, comma
     forwardStdin,
     ...checked,
     escapeChar,
+    json: flags.output === 'json',
   };
 }

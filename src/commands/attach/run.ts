@@ -36,9 +36,9 @@ export async function runAttach(plan: AttachPlan, io: IO): Promise<number> {
           await recording?.close();
         }
       };
-      const end = flags.copy
-        ? await inPodCopy(client, { plan, profile, signal: interrupts.signal }, io, session)
-        : await inDebugContainer(client, pipelineRequest(flags, plan, plan.target, profile, command, interrupts.signal), io, session);
+      const req = pipelineRequest(flags, plan, plan.target, profile, command, interrupts.signal);
+      req.notRunning.json = plan.json;
+      const end = flags.copy ? await inPodCopy(client, { plan, profile, signal: interrupts.signal }, io, session) : await inDebugContainer(client, req, io, session);
       if (end.kind === 'stopped' && end.by === 'escape') {
         io.stderr.write('\r\n');
         io.note('session ended with ~.');

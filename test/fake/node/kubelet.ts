@@ -1,5 +1,6 @@
-// The node: watches the Pods bound to it and runs their containers and ephemeral containers as real host
-// processes, records events, and reports every status change statusLagMs after it happens (like PLEG relist).
+// The node: watches the Pods bound to it and runs their init containers (in order, before the others), containers
+// and ephemeral containers as real host processes, records events, and reports every status change statusLagMs after
+// it happens (like PLEG relist).
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,6 +25,8 @@ export interface KubeletOptions {
 export interface ContainerRecord {
   name: string;
   ephemeral: boolean;
+  /** an init container: runs to completion, one after the other, before the regular containers start */
+  init: boolean;
   spec: JsonObject;
   image: ImageRef;
   state: JsonObject;
@@ -110,7 +113,7 @@ export class Kubelet {
     // a pod that has finished starts nothing more (its new ephemeral containers never get a status)
     if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return;
     for (const ec of pod.spec.ephemeralContainers ?? []) {
-      if (!rec.containers.has(ec.name)) this.addContainer(rec, ec, true);
+      if (!rec.containers.has(ec.name)) this.addContainer(rec, ec, 'ephemeral');
     }
   }
 
@@ -127,16 +130,21 @@ export class Kubelet {
       timers: new Set(),
     };
     this.pods.set(`${rec.namespace}/${rec.name}`, rec);
-    for (const c of pod.spec.containers ?? []) this.addContainer(rec, c, false);
+    // until the runtime knows a container, its status waits: PodInitializing in a pod with init containers
+    const inits: JsonObject[] = pod.spec.initContainers ?? [];
+    for (const c of inits) this.addContainer(rec, c, 'init', false);
+    for (const c of pod.spec.containers ?? []) this.addContainer(rec, c, 'regular', inits.length === 0);
+    this.startNextInit(rec);
   }
 
-  private addContainer(rec: PodRecord, spec: JsonObject, ephemeral: boolean): void {
+  private addContainer(rec: PodRecord, spec: JsonObject, kind: 'regular' | 'init' | 'ephemeral', start = true): void {
     const c: ContainerRecord = {
       name: spec.name,
-      ephemeral,
+      ephemeral: kind === 'ephemeral',
+      init: kind === 'init',
       spec,
       image: parseImage(spec.image),
-      state: { waiting: { reason: 'ContainerCreating' } },
+      state: { waiting: { reason: start ? 'ContainerCreating' : 'PodInitializing' } },
       lastState: {},
       restartCount: 0,
       willRestart: false,
@@ -147,11 +155,21 @@ export class Kubelet {
     };
     rec.containers.set(c.name, c);
     this.scheduleStatus(rec);
-    this.beginStart(rec, c);
+    if (start) this.beginStart(rec, c);
+  }
+
+  /** Starts the first init container that has not completed, else every regular container. */
+  private startNextInit(rec: PodRecord): void {
+    const all = [...rec.containers.values()];
+    const inits = all.filter((c) => c.init);
+    if (inits.length === 0) return;
+    const next = inits.find((c) => c.state.terminated?.exitCode !== 0);
+    if (next) this.beginStart(rec, next);
+    else for (const c of all.filter((x) => !x.init && !x.ephemeral)) this.beginStart(rec, c);
   }
 
   private fieldPath(c: ContainerRecord): string {
-    return `spec.${c.ephemeral ? 'ephemeralContainers' : 'containers'}{${c.name}}`;
+    return `spec.${c.init ? 'initContainers' : c.ephemeral ? 'ephemeralContainers' : 'containers'}{${c.name}}`;
   }
 
   private event(rec: PodRecord, c: ContainerRecord, type: 'Normal' | 'Warning', reason: string, message: string): void {
@@ -236,7 +254,7 @@ export class Kubelet {
     proc.onOutput((_, chunk) => log.append(chunk));
     c.proc = proc;
     const startedAt = now();
-    if (!c.ephemeral) rec.everRunning = true;
+    if (!c.ephemeral && !c.init) rec.everRunning = true;
     this.event(rec, c, 'Normal', 'Started', `Started container ${c.name}`);
     this.setState(rec, c, { running: { startedAt } });
     void proc.exited.then((code) => {
@@ -260,9 +278,12 @@ export class Kubelet {
     Object.assign(terminated, { startedAt: t.startedAt, finishedAt: now(), containerID: c.containerID });
     const pod = this.store.get('Pod', rec.namespace, rec.name);
     const policy = pod?.spec.restartPolicy ?? 'Always';
-    c.willRestart = !c.ephemeral && !rec.terminating && (policy === 'Always' || (policy === 'OnFailure' && t.exitCode !== 0));
+    // an init container is run again only when it failed, and not under restartPolicy Never (the pod then Fails)
+    const again = c.init ? policy !== 'Never' && t.exitCode !== 0 : policy === 'Always' || (policy === 'OnFailure' && t.exitCode !== 0);
+    c.willRestart = !c.ephemeral && !rec.terminating && again;
     if (!c.willRestart) {
       this.setState(rec, c, { terminated });
+      if (c.init && t.exitCode === 0) this.startNextInit(rec);
       return;
     }
     const restart = (): void => {
