@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { V1Pod } from '@kubernetes/client-node';
 import { realBackendImpl, type RealBackend } from '../test/backends/real.ts';
 import { eventually, runKdbg } from '../test/scenarios/harness.ts';
+import { runKdbgInPty } from '../test/scenarios/pty.ts';
 
 let backend: RealBackend;
 let ns: string;
@@ -85,6 +86,20 @@ describe('kdbg attach --copy', () => {
     expect(await liveCopies()).toEqual([]);
   });
 
+  it('on a terminal, a target that is not running is explained and a copy offered; yes gives a shell in it', async () => {
+    await eventually(async () => (await backend.getPod(ns, 'crashy')).status?.containerStatuses?.[0]?.lastState?.terminated?.exitCode === 3, 30_000);
+    const s = runKdbgInPty(['attach', 'crashy'], admin);
+    await s.waitFor('last run: exited 3');
+    await s.waitFor('Debug a copy of crashy instead?');
+    s.write('\r');
+    await s.waitFor('~. at the start of a line ends the session', 30_000);
+    s.write('echo "mode=$APP_MODE"; exit 5\r');
+    await s.waitFor('mode=strict');
+    expect(await s.exitCode()).toBe(5);
+    expect(s.output()).toContain('cannot open /data/db');
+    expect(await liveCopies()).toEqual([]);
+  });
+
   it('--keep keeps the copy; kdbg ls lists it and kdbg stop deletes it', async () => {
     const r = await runKdbg(['attach', 'crashy', '--copy', '--keep', '--', 'true'], { kubeconfig: admin });
     expect(r.code).toBe(0);
@@ -102,15 +117,24 @@ describe('kdbg attach --copy', () => {
     expect(await liveCopies()).toEqual([]);
   });
 
-  it('Ctrl-C while the copy starts leaves no copy behind', async () => {
-    const r = await runKdbg(['attach', 'crashy', '--copy', '--', 'true'], {
+  it('Ctrl-C before the copy exists, and once it does, leaves no copy behind', async () => {
+    const early = await runKdbg(['attach', 'crashy', '--copy', '--', 'true'], {
       kubeconfig: admin,
       onSpawn: (child, out) => {
         void eventually(() => out.stderr().includes('a copy of crashy'), 20_000).then(() => child.kill('SIGINT'));
       },
     });
-    expect(r.code).toBe(130);
-    expect(r.stderr).toMatch(/kdbg: interrupted \(SIGINT\)/);
+    expect(early.code).toBe(130);
+    expect(early.stderr).toMatch(/kdbg: interrupted \(SIGINT\)/);
+    expect(await liveCopies()).toEqual([]);
+
+    const late = await runKdbg(['attach', 'crashy', '--copy', '--', 'sleep', '300'], {
+      kubeconfig: admin,
+      onSpawn: (child) => {
+        void eventually(async () => (await liveCopies()).length > 0, 20_000).then(() => child.kill('SIGINT'));
+      },
+    });
+    expect(late.code).toBe(130);
     expect(await liveCopies()).toEqual([]);
   });
 

@@ -11,6 +11,7 @@ import { stopCommand } from './commands/stop/command.ts';
 import { captureCommand } from './commands/capture/command.ts';
 import { cpCommand } from './commands/cp/command.ts';
 import { profilesCommand } from './commands/profiles/command.ts';
+import { nodeCommand } from './commands/node/command.ts';
 
 declare const KDBG_VERSION: string;
 
@@ -40,7 +41,7 @@ async function main(argv: string[]): Promise<number> {
     remoteCommand,
     run(body, options) {
       result = (async () => {
-        if (remoteCommand.length > 0 && !options?.takesCommand) throw new UsageError('only kdbg attach takes a command after --');
+        if (remoteCommand.length > 0 && !options?.takesCommand) throw new UsageError('only kdbg attach and kdbg node take a command after --');
         return body(processIO({ verbose, quiet }));
       })();
     },
@@ -59,6 +60,7 @@ async function main(argv: string[]): Promise<number> {
   program.addCommand(stopCommand(ctx));
   program.addCommand(captureCommand(ctx));
   program.addCommand(cpCommand(ctx));
+  program.addCommand(nodeCommand(ctx));
   program.addCommand(profilesCommand(ctx));
   inheritSettings(program);
 

@@ -16,18 +16,32 @@ export interface NotRunningOutput {
   clusterArgs: string[];
 }
 
+/** The refusal of a target that is not running, once its post-mortem has been said; a terminal may offer --copy. */
+export class NotRunningRefusal extends KdbgError {
+  constructor(
+    message: string,
+    readonly pod: string,
+    /** the post-mortem went to stdout as JSON: nothing is to be asked */
+    readonly json: boolean,
+  ) {
+    super('not-debuggable', message);
+    this.name = 'NotRunningRefusal';
+  }
+}
+
 /** Says why, and returns the one-line refusal (exit 125) for main() to print. */
 export async function explainNotRunning(client: KubeClient, pod: V1Pod, container: string, io: IO, out: NotRunningOutput): Promise<KdbgError> {
   const pm = postMortem(pod, container);
   const refusal = wayIn(copyCommand(pod, container, out.clusterArgs));
-  if (!out.json && io.quiet) return new KdbgError('not-debuggable', `${headline(pm)}; ${refusal}`);
+  const refuse = (message: string) => new NotRunningRefusal(message, pm.pod, out.json);
+  if (!out.json && io.quiet) return refuse(`${headline(pm)}; ${refusal}`);
   pm.log = await lastLogLines(client, pm.namespace, pm.pod, explainingContainer(pm));
   if (out.json) {
     io.stdout.write(`${JSON.stringify(pm, null, 2)}\n`);
-    return new KdbgError('not-debuggable', `${headline(pm)}; ${refusal}`);
+    return refuse(`${headline(pm)}; ${refusal}`);
   }
   io.stderr.write(postMortemBlock(pm));
-  return new KdbgError('not-debuggable', refusal);
+  return refuse(refusal);
 }
 
 /** kdbg attach POD [-c CONTAINER] [-n NS] [--context CTX] --copy */

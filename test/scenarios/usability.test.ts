@@ -60,7 +60,7 @@ describe(`what a new user trips over (${backend.name})`, () => {
     expect(noDashes.stderr).toBe('kdbg: too many arguments: put the command after --, as in kdbg attach POD -- CMD ARGS\n');
     expect(noDashes.code).toBe(125);
     const notAttach = await runKdbg(['profiles', '--', 'ls'], { kubeconfig });
-    expect(notAttach.stderr).toBe('kdbg: only kdbg attach takes a command after --\n');
+    expect(notAttach.stderr).toBe('kdbg: only kdbg attach and kdbg node take a command after --\n');
     expect(notAttach.code).toBe(125);
   });
 

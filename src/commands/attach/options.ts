@@ -4,13 +4,10 @@ import { parseEscapeChar } from '../../session/escape.ts';
 import { parseTarget, type Target } from '../../debug/target.ts';
 import { checkDebugContainerFlags, type CheckedDebugContainerFlags, type DebugContainerFlags } from '../debug-container-flags.ts';
 
-export interface AttachFlags extends DebugContainerFlags {
+export interface AttachFlags extends DebugContainerFlags, SessionModeFlags {
   selector?: string;
-  tty?: boolean;
-  stdin: boolean;
   record?: string;
   recordInput?: boolean;
-  escapeChar: string;
   copy?: boolean;
   hold?: string;
   sameNode?: boolean;
@@ -33,19 +30,7 @@ export interface AttachPlan extends CheckedDebugContainerFlags {
 export function planAttach(flags: AttachFlags, podArg: string | undefined, command: string[], stdinIsTTY: boolean): AttachPlan {
   const target = parseTarget(podArg, flags.selector);
   const checked = checkDebugContainerFlags(flags);
-  let escapeChar: number | undefined;
-  try {
-    escapeChar = parseEscapeChar(flags.escapeChar);
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  let tty: boolean;
-  if (command.length === 0) tty = stdinIsTTY && flags.tty !== false;
-  else tty = flags.tty === true;
-  if (tty && !stdinIsTTY) throw new UsageError('-t/--tty needs a terminal on stdin');
-  if (tty && !flags.stdin) throw new UsageError('--no-stdin cannot be combined with a TTY session');
-  if (command.length === 0 && !tty && !flags.stdin) throw new UsageError('without a command kdbg reads a script from stdin; --no-stdin leaves nothing to run');
-  const forwardStdin = flags.stdin && (tty || !stdinIsTTY);
+  const { tty, forwardStdin, escapeChar } = sessionMode(flags, command, stdinIsTTY);
   if (flags.recordInput && flags.record === undefined) throw new UsageError('--record-input goes with --record FILE');
   if (!flags.copy) {
     const needsCopy = [flags.hold !== undefined && '--hold', flags.sameNode && '--same-node', flags.keep && '--keep'].find(Boolean);
@@ -63,4 +48,25 @@ export function planAttach(flags: AttachFlags, podArg: string | undefined, comma
     escapeChar,
     json: flags.output === 'json',
   };
+}
+
+/** The terminal flags of a session (attach, node): a TTY for a shell from a terminal, stdin, the escape. */
+export interface SessionModeFlags {
+  tty?: boolean;
+  stdin: boolean;
+  escapeChar: string;
+}
+
+export function sessionMode(flags: SessionModeFlags, command: string[], stdinIsTTY: boolean): { tty: boolean; forwardStdin: boolean; escapeChar: number | undefined } {
+  let escapeChar: number | undefined;
+  try {
+    escapeChar = parseEscapeChar(flags.escapeChar);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const tty = command.length === 0 ? stdinIsTTY && flags.tty !== false : flags.tty === true;
+  if (tty && !stdinIsTTY) throw new UsageError('-t/--tty needs a terminal on stdin');
+  if (tty && !flags.stdin) throw new UsageError('--no-stdin cannot be combined with a TTY session');
+  if (command.length === 0 && !tty && !flags.stdin) throw new UsageError('without a command kdbg reads a script from stdin; --no-stdin leaves nothing to run');
+  return { tty, forwardStdin: flags.stdin && (tty || !stdinIsTTY), escapeChar };
 }

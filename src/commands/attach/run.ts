@@ -6,6 +6,7 @@ import { runSession, type SessionEnd } from '../../session/runner.ts';
 import { withClient } from '../cluster.ts';
 import { inDebugContainer, sessionIn, type SessionPlace } from '../pipeline.ts';
 import { inPodCopy } from './copy.ts';
+import { NotRunningRefusal } from '../not-running.ts';
 import { pipelineRequest } from '../debug-container-flags.ts';
 import { ExitCode } from '../../errors.ts';
 import { createWriteStream } from 'node:fs';
@@ -38,7 +39,19 @@ export async function runAttach(plan: AttachPlan, io: IO): Promise<number> {
       };
       const req = pipelineRequest(flags, plan, plan.target, profile, command, interrupts.signal);
       req.notRunning.json = plan.json;
-      const end = flags.copy ? await inPodCopy(client, { plan, profile, signal: interrupts.signal }, io, session) : await inDebugContainer(client, req, io, session);
+      const inCopy = (p: AttachPlan) => inPodCopy(client, { plan: p, profile, signal: interrupts.signal }, io, session);
+      const end = flags.copy
+        ? await inCopy(plan)
+        : await inDebugContainer(client, req, io, session).catch(async (err: unknown) => {
+            // on a terminal, the way in is offered rather than only named
+            if (!(err instanceof NotRunningRefusal) || err.json || !plan.tty) throw err;
+            const yes = await io.choose(`Debug a copy of ${err.pod} instead? (deleted when you leave)`, [
+              { name: 'yes: a copy with the failing container held', value: true },
+              { name: 'no', value: false },
+            ]);
+            if (!yes) throw err;
+            return inCopy({ ...plan, target: { kind: 'pod', name: err.pod }, flags: { ...flags, copy: true } });
+          });
       if (end.kind === 'stopped' && end.by === 'escape') {
         io.stderr.write('\r\n');
         io.note('session ended with ~.');
@@ -57,7 +70,7 @@ function startRecording(file: string, recordInput: boolean, tty: boolean, comman
 }
 
 /** attach's meaning of a stop: the exit status of a program that got that signal. */
-function exitCode(end: SessionEnd): number {
+export function exitCode(end: SessionEnd): number {
   if (end.kind === 'exited') return end.code;
   switch (end.by) {
     case 'INT':

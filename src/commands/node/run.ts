@@ -1,0 +1,71 @@
+// kdbg node: a privileged pod on the node, one session in it (chrooted into the host's root by default), deleted
+// when the session ends. Refused before anything exists where the namespace's PodSecurity forbids such a pod, where
+// the node does not exist, or where access or the API server's dry run say no.
+import type { IO } from '../../io.ts';
+import type { KubeClient } from '../../kube/types.ts';
+import type { NodePlan } from './options.ts';
+import { ApiError } from '../../kube/api-error.ts';
+import { KdbgError } from '../../errors.ts';
+import { withClient } from '../cluster.ts';
+import { sessionIn } from '../pipeline.ts';
+import { whoAmI } from '../../debug/preflight.ts';
+import { enforcedLevel } from '../../debug/pod-security.ts';
+import { nodePod, nodeSessionCommand, NODE_SHELL_CONTAINER } from '../../debug/node-pod.ts';
+import { preflightPod, withOwnPod } from '../../debug/own-pod.ts';
+import { runSession } from '../../session/runner.ts';
+import { exitCode } from '../attach/run.ts';
+
+const SHELL = ['sh'];
+
+export async function runNode(plan: NodePlan, io: IO): Promise<number> {
+  const { flags } = plan;
+  return withClient(flags, io, async (client) => {
+    const namespace = client.context.namespace;
+    const [identity, level] = await Promise.all([whoAmI(client), enforcedLevel(client, namespace), assertNodeExists(client, plan.node)]);
+    if (level === 'baseline' || level === 'restricted') {
+      throw new KdbgError(
+        'forbidden',
+        `namespace ${namespace} enforces PodSecurity ${level}, which refuses a node shell (host namespaces, privileged, a hostPath volume); pass -n with a namespace that admits privileged pods (nothing was created)`,
+      );
+    }
+    const pod = nodePod({ node: plan.node, image: flags.image, user: identity.user, reason: flags.reason, ttlSeconds: plan.ttlSeconds, random: io.random(5) });
+    const what = `shell on node ${plan.node}`;
+    await preflightPod({ client, namespace, identity, pod, what });
+    const interrupts = io.interrupts();
+    try {
+      const ctx = client.context.contextName ? `${client.context.contextName}/` : '';
+      io.note(`${ctx}${namespace} pod/${pod.metadata!.name} on node ${plan.node}${flags.chroot ? ', chrooted into the host\'s root' : ''}`);
+      const command = nodeSessionCommand(plan.command, flags.chroot, SHELL);
+      const end = await withOwnPod(
+        { client, namespace, identity, pod, container: NODE_SHELL_CONTAINER, init: false, timeoutMs: plan.timeoutMs, keep: flags.keep === true, io, signal: interrupts.signal, what },
+        (running) =>
+          runSession({
+            ...sessionIn(client, { pod: running, container: running.spec!.containers[0]! }, io, plan.ttlSeconds, interrupts.signal),
+            command,
+            tty: plan.tty,
+            stdin: plan.tty || plan.forwardStdin ? io.stdin : undefined,
+            stdout: io.stdout,
+            stderr: io.stderr,
+            escapeChar: plan.escapeChar,
+          }),
+      );
+      if (end.kind === 'stopped' && end.by === 'escape') {
+        io.stderr.write('\r\n');
+        io.note('session ended with ~.');
+      }
+      return exitCode(end);
+    } finally {
+      interrupts.close();
+    }
+  });
+}
+
+/** A node that does not exist is said at once; one you may not read is left to the pod's start. */
+async function assertNodeExists(client: KubeClient, node: string): Promise<void> {
+  try {
+    await client.request({ method: 'GET', path: `/api/v1/nodes/${encodeURIComponent(node)}` });
+  } catch (err) {
+    if (err instanceof ApiError && err.statusCode === 404) throw new KdbgError('not-found', `no node ${node} in the cluster`);
+    if (!(err instanceof ApiError && err.statusCode === 403)) throw err;
+  }
+}
