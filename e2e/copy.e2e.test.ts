@@ -138,6 +138,23 @@ describe('kdbg attach --copy', () => {
     expect(await liveCopies()).toEqual([]);
   });
 
+  it('a copy the API server would refuse (PodSecurity) is refused by the dry run, before anything is created', async () => {
+    // a privileged pod from before the namespace enforced baseline: PodSecurity leaves it, but refuses a copy
+    const older = await backend.newNamespace('copy-psa');
+    await backend.api('POST', `/api/v1/namespaces/${older}/pods`, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'legacy' },
+      spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'app', image: 'busybox:1.36', command: ['sh', '-c', 'exit 3'], securityContext: { privileged: true } }] },
+    });
+    await backend.api('PATCH', `/api/v1/namespaces/${older}`, { metadata: { labels: { 'pod-security.kubernetes.io/enforce': 'baseline' } } }, { contentType: 'application/merge-patch+json' });
+    const r = await runKdbg(['attach', 'legacy', '--copy', '-n', older, '--', 'true'], { kubeconfig: admin });
+    expect(r.code).toBe(125);
+    expect(r.stderr).toMatch(/^kdbg: the API server refuses the copy of pod legacy: pods "legacy-kdbg-\w{5}" is forbidden: violates PodSecurity "baseline:latest": privileged \(container "app" must not set securityContext.privileged=true\) \(nothing was created\)\n$/);
+    const list = (await backend.api('GET', `/api/v1/namespaces/${older}/pods`)).body as { items: V1Pod[] };
+    expect(list.items.map((p) => p.metadata!.name)).toEqual(['legacy']);
+  });
+
   it('a user who may not create pods is refused before anything is created', async () => {
     const debuggerConfig = await backend.kubeconfig('debugger', ns);
     const r = await runKdbg(['attach', 'crashy', '--copy', '--', 'true'], { kubeconfig: debuggerConfig });
