@@ -15,7 +15,7 @@ export type TestUser = 'admin' | 'debugger' | 'viewer' | 'noexec';
 export interface BackendFeatures {
   /** the backend records every API request (fake only) */
   recordsRequests: boolean;
-  /** PodSecurity admission is enforced (real apiserver only) */
+  /** PodSecurity admission is enforced */
   podSecurity: boolean;
   /** failure-injection hooks are available (fake only) */
   hooks: boolean;

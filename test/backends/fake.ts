@@ -13,7 +13,7 @@ export async function fakeBackend(opts: FakeClusterOptions = {}): Promise<Backen
   };
   return {
     name: 'fake',
-    features: { recordsRequests: true, podSecurity: false, hooks: true, selfSubjectReview: opts.selfSubjectReview ?? true, controllers: false },
+    features: { recordsRequests: true, podSecurity: true, hooks: true, selfSubjectReview: opts.selfSubjectReview ?? true, controllers: false },
     cluster,
     async newNamespace(prefix, labels) {
       const clean = prefix.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'kdbg';
@@ -22,7 +22,7 @@ export async function fakeBackend(opts: FakeClusterOptions = {}): Promise<Backen
       return name;
     },
     kubeconfig: async (user, namespace) => cluster.writeKubeconfig(user, namespace),
-    createPod: (namespace, pod) => cluster.addPod(namespace, pod),
+    createPod: (namespace, pod) => cluster.createPod(namespace, pod),
     async submitPod(namespace, pod) {
       cluster.submitPod(namespace, pod);
     },

@@ -13,8 +13,9 @@
 //   node/   the kubelet: kubelet.ts (pods bound to the node, their containers as host processes, exec and attach
 //           targets, the status lag), process.ts, images, container-config, pod-status, container-log and the
 //           kubelet's event recorder (events.ts).
-//   here    startFakeCluster (this file), hooks.ts (the fault and node knobs tests set), demo.ts and cli.ts
-//           (`npm run testserver`), test-client.ts (raw clients for the fake's own tests), kubectl-faithful.test.ts.
+//   here    startFakeCluster (this file), scheduler.ts (binds new pods to the node), hooks.ts (the fault and node
+//           knobs tests set), demo.ts and cli.ts (`npm run testserver`), test-client.ts (raw clients for the fake's
+//           own tests), kubectl-faithful.test.ts.
 // Dependencies point down: wire <- api, node <- this folder. api and node use each other as the real ones do: the
 // API server proxies exec, attach and logs to the kubelet (api -> node/kubelet, node/process), and the kubelet
 // reads and writes pods and events through the store in metav1 terms (node -> api/store, api/status,
@@ -32,6 +33,7 @@ import type { RecordedRequest } from '../backends/backend.ts';
 import { Authenticator, type FakeUser } from './api/auth.ts';
 import type { ServerContext } from './api/context.ts';
 import { defaultPodSpec } from './api/defaults.ts';
+import { createPod } from './api/pod-create.ts';
 import { EventRecorder } from './node/events.ts';
 import type { FakeHooks } from './hooks.ts';
 import { Kubelet } from './node/kubelet.ts';
@@ -40,6 +42,7 @@ import { handleUpgrade } from './api/remote-command.ts';
 import { deletePodObject, handleRequest } from './api/routes.ts';
 import type { JsonObject } from './api/status.ts';
 import { Store, type StoreEvent } from './api/store.ts';
+import { Scheduler } from './scheduler.ts';
 import { certificate, privateKey } from './wire/tls.ts';
 import { addWorkload } from './api/workloads.ts';
 
@@ -57,6 +60,8 @@ export interface FakeClusterOptions {
   websocketProtocols?: string[];
   /** listen port (default: any free one) */
   port?: number;
+  /** how long the scheduler takes to bind a new pod (default 20) */
+  scheduleDelayMs?: number;
 }
 
 export interface FakeCluster {
@@ -68,10 +73,17 @@ export interface FakeCluster {
   /** Writes a kubeconfig (context and cluster `fake`, user named after `user`) and returns its path. */
   writeKubeconfig(user: FakeUser, namespace: string, dir?: string): string;
   createNamespace(name: string, labels?: Record<string, string>): void;
+  /** Marks the namespace Terminating, as deleting it does while its content goes: no pod may be created in it. */
+  terminateNamespace(name: string): void;
   /** Creates the pod on the node; resolves once its status shows it Running with every container running. */
   addPod(namespace: string, pod: V1Pod): Promise<V1Pod>;
   /** Creates the pod on the node and returns it at once, whatever becomes of it (a crash loop, an init failure). */
   submitPod(namespace: string, pod: V1Pod): V1Pod;
+  /**
+   * Creates the pod as a POST by admin would (validation, defaults, PodSecurity; the scheduler binds it) and resolves
+   * once it is Running with every container running.
+   */
+  createPod(namespace: string, pod: V1Pod): Promise<V1Pod>;
   getPod(namespace: string, name: string): V1Pod | undefined;
   /**
    * Stores an apps/v1 Deployment, StatefulSet, DaemonSet, ReplicaSet or batch/v1 Job (metadata.uid,
@@ -91,6 +103,14 @@ export interface FakeCluster {
 }
 
 const nodeName = 'fake-node';
+/** the labels the kubelet registers its Node with */
+const nodeLabels = {
+  'beta.kubernetes.io/arch': process.arch === 'x64' ? 'amd64' : process.arch,
+  'beta.kubernetes.io/os': 'linux',
+  'kubernetes.io/arch': process.arch === 'x64' ? 'amd64' : process.arch,
+  'kubernetes.io/hostname': nodeName,
+  'kubernetes.io/os': 'linux',
+};
 /** container waiting reasons after which a pod will not become Running by itself */
 const stuck = new Set([
   'ErrImagePull', 'ImagePullBackOff', 'ErrImageNeverPull', 'CreateContainerConfigError', 'CrashLoopBackOff', 'RunContainerError',
@@ -119,6 +139,7 @@ export async function startFakeCluster(opts: FakeClusterOptions = {}): Promise<F
     startDelayMs: opts.startDelayMs ?? 100,
     statusLagMs: opts.statusLagMs ?? 300,
   });
+  const scheduler = new Scheduler(store, { name: nodeName, labels: nodeLabels }, opts.scheduleDelayMs ?? 20);
   const requests: RecordedRequest[] = [];
   const ctx: ServerContext = {
     store,
@@ -165,6 +186,13 @@ export async function startFakeCluster(opts: FakeClusterOptions = {}): Promise<F
     requests,
     hooks,
     createNamespace,
+    terminateNamespace(name) {
+      const ns = store.get('Namespace', '', name);
+      if (!ns) throw new Error(`namespaces "${name}" not found`);
+      ns.metadata.deletionTimestamp = timestamp();
+      ns.status = { phase: 'Terminating' };
+      store.update('Namespace', ns);
+    },
     writeKubeconfig(user, namespace, into = dir) {
       const file = path.join(into, namespace === 'default' ? `${user}.kubeconfig` : `${user}-${namespace}.kubeconfig`);
       const config = {
@@ -180,6 +208,10 @@ export async function startFakeCluster(opts: FakeClusterOptions = {}): Promise<F
     },
     addPod: (namespace, pod) => addPod(store, namespace, pod),
     submitPod: (namespace, pod) => ({ apiVersion: 'v1', kind: 'Pod', ...store.create('Pod', podObject(store, namespace, pod)) }) as V1Pod,
+    createPod: (namespace, pod) =>
+      untilRunning(store, namespace, pod.metadata?.name ?? '', pod.spec?.containers.length ?? 0, () => {
+        createPod(store, namespace, JSON.stringify(pod), { dryRun: false, fieldValidation: '' });
+      }),
     getPod(namespace, name) {
       const pod = store.get('Pod', namespace, name);
       return pod && ({ apiVersion: 'v1', kind: 'Pod', ...pod } as V1Pod);
@@ -194,6 +226,7 @@ export async function startFakeCluster(opts: FakeClusterOptions = {}): Promise<F
     },
     processes: (match) => kubelet.processes(match),
     async close() {
+      scheduler.close();
       await kubelet.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -229,6 +262,11 @@ function podObject(store: Store, namespace: string, pod: V1Pod): JsonObject {
 async function addPod(store: Store, namespace: string, pod: V1Pod): Promise<V1Pod> {
   const obj = podObject(store, namespace, pod);
   const name: string = obj.metadata.name;
+  return untilRunning(store, namespace, name, obj.spec.containers.length, () => store.create('Pod', obj));
+}
+
+/** Runs `create`, then resolves with the pod once it is Running with `containers` running containers. */
+function untilRunning(store: Store, namespace: string, name: string, containers: number, create: () => void): Promise<V1Pod> {
   return new Promise<V1Pod>((resolve, reject) => {
     const done = (err?: Error, result?: JsonObject): void => {
       unsubscribe();
@@ -240,7 +278,7 @@ async function addPod(store: Store, namespace: string, pod: V1Pod): Promise<V1Po
       if (e.kind !== 'Pod' || e.object.metadata.name !== name || e.object.metadata.namespace !== namespace) return;
       if (e.type === 'DELETED') return done(new Error(`pod ${namespace}/${name} was deleted before it was Running`));
       const statuses: JsonObject[] = e.object.status?.containerStatuses ?? [];
-      if (e.object.status?.phase === 'Running' && statuses.length === obj.spec.containers.length && statuses.every((s) => s.state?.running)) {
+      if (e.object.status?.phase === 'Running' && statuses.length === containers && statuses.every((s) => s.state?.running)) {
         return done(undefined, e.object);
       }
       const inits: JsonObject[] = e.object.status?.initContainerStatuses ?? [];
@@ -254,6 +292,10 @@ async function addPod(store: Store, namespace: string, pod: V1Pod): Promise<V1Po
     };
     const unsubscribe = store.subscribe(check);
     const timer = setTimeout(() => done(new Error(`pod ${namespace}/${name} not Running after 30 s`)), 30_000);
-    store.create('Pod', obj);
+    try {
+      create();
+    } catch (e) {
+      done(e as Error);
+    }
   });
 }

@@ -1,9 +1,10 @@
 // Real kubectl 1.33 against the fake shows what it shows against a real cluster: `kubectl debug -i` prints only
 // what the container writes after the attach and exits 0 whatever the exit code; it keeps waiting on an image that
 // cannot be pulled; a non-stdinOnce container keeps its stdin open after kubectl's stdin EOF; `kubectl exec`
-// passes the exit code on.
+// passes the exit code on; `kubectl create` and `kubectl run` (and their --dry-run=server) print what they print
+// against a real apiserver, PodSecurity refusals and warnings included.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,8 +39,11 @@ describe.skipIf(!kubectl)(title, () => {
   });
 
   /** Runs kubectl; stdin stays open unless given; `stopWhen` kills it once its output satisfies the predicate. */
-  function run(args: string[], opts: { stdin?: string; stopWhen?: (r: Run) => boolean; timeoutMs?: number } = {}): Promise<Run & { killed: boolean }> {
-    const child = spawn(kubectl!, ['--kubeconfig', kubeconfig, '--cache-dir', cacheDir, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  function run(
+    args: string[],
+    opts: { stdin?: string; stopWhen?: (r: Run) => boolean; timeoutMs?: number; kubeconfig?: string } = {},
+  ): Promise<Run & { killed: boolean }> {
+    const child = spawn(kubectl!, ['--kubeconfig', opts.kubeconfig ?? kubeconfig, '--cache-dir', cacheDir, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
     const r: Run = { code: null, stdout: '', stderr: '' };
     let killed = false;
     const kill = (): void => {
@@ -140,5 +144,50 @@ describe.skipIf(!kubectl)(title, () => {
     const r = await run(['auth', 'whoami']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Username\s+debugger/);
+  });
+
+  describe('creating pods (as admin)', () => {
+    const admin = (ns: string): string => cluster.writeKubeconfig('admin', ns);
+    const manifest = (name: string): string => {
+      const file = path.join(cacheDir, `${name}.json`);
+      writeFileSync(file, JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: webPod(name).spec }));
+      return file;
+    };
+
+    // the fake serves no /openapi, which kubectl's client-side --validate needs; the server's answers are the same
+    it('kubectl create -f prints "created"; with --dry-run=server "(server dry run)" and nothing is created', async () => {
+      const r = await run(['create', '--validate=false', '-f', manifest('made')], { kubeconfig: admin('default') });
+      expect(r).toMatchObject({ code: 0, stdout: 'pod/made created\n', stderr: '' });
+      const dry = await run(['create', '--validate=false', '--dry-run=server', '-f', manifest('dry')], { kubeconfig: admin('default') });
+      expect(dry).toMatchObject({ code: 0, stdout: 'pod/dry created (server dry run)\n', stderr: '' });
+      expect(cluster.getPod('default', 'dry')).toBeUndefined();
+      const again = await run(['create', '--validate=false', '-f', manifest('made')], { kubeconfig: admin('default') });
+      expect(again.code).toBe(1);
+      expect(again.stderr).toBe(`Error from server (AlreadyExists): error when creating "${manifest('made')}": pods "made" already exists\n`);
+    });
+
+    it('kubectl run creates a pod the scheduler binds and the node runs; --dry-run=server creates none', async () => {
+      const r = await run(['run', 'ran', '--image=busybox:1.36', '--', 'sleep', '3600'], { kubeconfig: admin('default') });
+      expect(r).toMatchObject({ code: 0, stdout: 'pod/ran created\n', stderr: '' });
+      await until(() => cluster.getPod('default', 'ran')?.status?.phase === 'Running', 5000, 'Running');
+      expect(cluster.getPod('default', 'ran')?.spec?.nodeName).toBe('fake-node');
+      const dry = await run(['run', 'dryran', '--image=busybox:1.36', '--dry-run=server'], { kubeconfig: admin('default') });
+      expect(dry).toMatchObject({ code: 0, stdout: 'pod/dryran created (server dry run)\n' });
+      expect(cluster.getPod('default', 'dryran')).toBeUndefined();
+    });
+
+    it('kubectl run in a restricted namespace: the PodSecurity refusal; in a warn namespace: its Warning', async () => {
+      cluster.createNamespace('psa-enforce', { 'pod-security.kubernetes.io/enforce': 'restricted' });
+      const r = await run(['run', 'plain', '--image=busybox:1.36'], { kubeconfig: admin('psa-enforce') });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe(
+        'Error from server (Forbidden): pods "plain" is forbidden: violates PodSecurity "restricted:latest": allowPrivilegeEscalation != false (container "plain" must set securityContext.allowPrivilegeEscalation=false), ' +
+          'unrestricted capabilities (container "plain" must set securityContext.capabilities.drop=["ALL"]), runAsNonRoot != true (pod or container "plain" must set securityContext.runAsNonRoot=true), ' +
+          'seccompProfile (pod or container "plain" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost")\n',
+      );
+      cluster.createNamespace('psa-warn', { 'pod-security.kubernetes.io/warn': 'baseline' });
+      const warned = await run(['run', 'hostnet', '--image=busybox:1.36', '--overrides={"spec":{"hostNetwork":true}}', '--', 'sleep', '3600'], { kubeconfig: admin('psa-warn') });
+      expect(warned).toMatchObject({ code: 0, stdout: 'pod/hostnet created\n', stderr: 'Warning: would violate PodSecurity "baseline:latest": host namespaces (hostNetwork=true)\n' });
+    });
   });
 });

@@ -59,5 +59,17 @@ export function defaultPodSpec(spec: JsonObject): JsonObject {
   out.priority ??= 0;
   out.enableServiceLinks ??= true;
   out.preemptionPolicy ??= 'PreemptLowerPriority';
+  if (out.volumes) out.volumes = out.volumes.map(defaultVolume);
   return out;
+}
+
+const volumeModes = ['configMap', 'secret', 'downwardAPI', 'projected'];
+
+/** SetDefaults_Volume (no source: an emptyDir), SetDefaults_HostPathVolumeSource and the 0644 default modes. */
+function defaultVolume(volume: JsonObject): JsonObject {
+  const { name, ...source } = volume;
+  if (Object.values(source).every((v) => v === null || v === undefined)) return { name, emptyDir: {} };
+  if (volume.hostPath) volume.hostPath.type ??= '';
+  for (const key of volumeModes) if (volume[key]) volume[key].defaultMode ??= 420;
+  return volume;
 }

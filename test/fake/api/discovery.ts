@@ -44,7 +44,7 @@ function groupVersions(selfSubjectReview: boolean): GroupVersion[] {
           singular: 'pod',
           kind: 'Pod',
           namespaced: true,
-          verbs: ['delete', 'get', 'list', 'watch'],
+          verbs: ['create', 'delete', 'get', 'list', 'watch'],
           shortNames: ['po'],
           categories: ['all'],
           subresources: [

@@ -1,8 +1,12 @@
 // PATCH / PUT of pods/NAME/ephemeralcontainers: decode and apply the patch, keep only the ephemeral-container
-// change (podEphemeralContainersStrategy), default, validate, and write unless nothing changed.
+// change (podEphemeralContainersStrategy), default, validate, admit (PodSecurity checks the whole Pod with its new
+// ephemeral containers), and write unless nothing changed. A dry run (dryRun=All) answers the Pod it would have
+// written, with the stored resourceVersion (registry/generic/registry/dryrun.go GuaranteedUpdate), and writes nothing.
 import { defaultContainer } from './defaults.ts';
 import type { FakeHooks } from '../hooks.ts';
 import { jsonMergePatch, jsonPatch, strategicMerge } from './patch.ts';
+import { admitPodSecurity } from './pod-security.ts';
+import { writeOptions } from './request-options.ts';
 import { ApiFailure, badRequest, conflict, invalid, notFound, type Json, type JsonObject } from './status.ts';
 import type { Store } from './store.ts';
 import { deepEqual, validateEphemeralContainersUpdate } from './validation.ts';
@@ -13,8 +17,8 @@ export interface EphemeralUpdate {
   name: string;
   contentType: string;
   body: string;
-  /** the fieldValidation query parameter: Ignore, Warn (default) or Strict */
-  fieldValidation: string | null;
+  /** the query: dryRun, fieldValidation (Ignore, Warn (default) or Strict) */
+  query: URLSearchParams;
 }
 
 const patchTypes = [
@@ -43,6 +47,7 @@ export function updateEphemeralContainers(store: Store, hooks: FakeHooks, req: E
         'application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json',
     );
   }
+  const options = writeOptions(req.method === 'PATCH' ? 'PatchOptions' : 'UpdateOptions', req.query);
   const old = store.get('Pod', req.namespace, req.name);
   if (!old) throw notFound('pods', req.name);
   let body: Json;
@@ -68,8 +73,8 @@ export function updateEphemeralContainers(store: Store, hooks: FakeHooks, req: E
     for (const k of Object.keys(ec)) {
       if (knownFields.has(k)) continue;
       const text = `unknown field "spec.ephemeralContainers[${i}].${k}"`;
-      if (req.fieldValidation === 'Strict') throw conversionError(body, `strict decoding error: ${text}`);
-      if (req.fieldValidation !== 'Ignore') warnings.push(text);
+      if (options.fieldValidation === 'Strict') throw conversionError(body, `strict decoding error: ${text}`);
+      if (options.fieldValidation !== 'Ignore') warnings.push(text);
       delete ec[k];
     }
   });
@@ -86,8 +91,10 @@ export function updateEphemeralContainers(store: Store, hooks: FakeHooks, req: E
 
   const errs = validateEphemeralContainersUpdate(next, old, ecList);
   if (errs.length) throw invalid('Pod', req.name, errs);
+  warnings.push(...admitPodSecurity(store, { namespace: req.namespace, pod: next, old }));
   if (deepEqual(next, old)) return { pod: old, warnings };
   next.metadata.generation = (old.metadata.generation ?? 1) + 1;
+  if (options.dryRun) return { pod: next, warnings };
   return { pod: store.update('Pod', next), warnings };
 }
 

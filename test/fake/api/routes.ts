@@ -8,7 +8,9 @@ import { aggregated, aggregatedVersion, legacyCoreVersions, legacyGroup, legacyG
 import { updateEphemeralContainers } from './ephemeral-patch.ts';
 import { boolParam, serveLog } from './logs.ts';
 import type { ResourceAttributes } from './rbac.ts';
+import { createPod } from './pod-create.ts';
 import { chooseContainer } from './remote-command.ts';
+import { writeOptions } from './request-options.ts';
 import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import { ApiFailure, badRequest, forbidden, internalError, invalid, notFound, unknownPath, type FieldError, type Json, type JsonObject } from './status.ts';
 import type { Kind } from './store.ts';
@@ -137,6 +139,10 @@ function route(call: Call): void {
 
   if (!name) {
     if (verb === 'create' && kind === 'Event') return createEvent(call, ns!);
+    if (verb === 'create' && kind === 'Pod' && ns) {
+      const { pod, warnings } = createPod(ctx.store, ns, call.body, writeOptions('CreateOptions', url.searchParams));
+      return sendJson(ctx, res, 201, typed('Pod', pod), 'application/json', warnings);
+    }
     if (verb !== 'list' && verb !== 'watch') throw methodNotAllowed();
     return collection(call, kind, resource === 'namespaces' ? undefined : ns, watch);
   }
@@ -281,7 +287,7 @@ function ephemeralContainers(call: Call, method: string, ns: string, name: strin
     name,
     contentType: req.headers['content-type'] ?? '',
     body: call.body,
-    fieldValidation: call.url.searchParams.get('fieldValidation'),
+    query: call.url.searchParams,
   });
   if (ctx.hooks.dropPatchResponseOnce) {
     ctx.hooks.dropPatchResponseOnce = false;

@@ -125,14 +125,15 @@ function goValue(v: Json): string {
 }
 
 /** apierrors.NewInvalid: 422 with one cause per field error and utilerrors' aggregate message. */
-export function invalid(kind: string, name: string, errs: FieldError[]): ApiFailure {
+export function invalid(kind: string, name: string, errs: FieldError[], group = ''): ApiFailure {
   const messages = [...new Set(errs.map((e) => `${e.field}: ${errorBody(e)}`))];
   const agg = messages.length === 1 ? messages[0] : `[${messages.join(', ')}]`;
-  return new ApiFailure(422, 'Invalid', `${kind} "${name}" is invalid: ${agg}`, {
-    name,
-    kind,
-    causes: errs.map((e) => ({ reason: causeTypes[e.type], message: errorBody(e), field: e.field })),
-  });
+  const d: StatusDetails = {};
+  if (name) d.name = name;
+  if (group) d.group = group;
+  if (kind) d.kind = kind;
+  d.causes = errs.map((e) => ({ reason: causeTypes[e.type], message: errorBody(e), field: e.field }));
+  return new ApiFailure(422, 'Invalid', `${qualified(kind, group)} "${name}" is invalid: ${agg}`, d);
 }
 
 export function supportedValues(values: string[]): string {

@@ -1,7 +1,7 @@
 // ValidatePodEphemeralContainersUpdate from k8s.io/kubernetes/pkg/apis/core/validation, for the parts that can
 // differ between the old and the new Pod on the ephemeralcontainers subresource: validateEphemeralContainers
 // (validateContainerCommon, the ephemeral allow-list, unique names, targetContainerName) followed by
-// "existing ephemeral containers may not be removed / changed".
+// "existing ephemeral containers may not be removed / changed". Its container checks serve pod-validation.ts too.
 import { supportedValues, type FieldError, type Json, type JsonObject } from './status.ts';
 
 const dns1123Label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -12,7 +12,7 @@ const dns1123LabelMessage =
   "'[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
 
 /** validation.IsDNS1123Label */
-function dns1123LabelErrors(value: string): string[] {
+export function dns1123LabelErrors(value: string): string[] {
   const errs: string[] = [];
   if (value.length > 63) errs.push('must be no more than 63 characters');
   if (!dns1123Label.test(value)) errs.push(dns1123Subdomain.test(value) ? 'must not contain dots' : dns1123LabelMessage);
@@ -85,7 +85,7 @@ export function validateEphemeralContainersUpdate(newPod: JsonObject, oldPod: Js
   return errs;
 }
 
-function validateContainerCommon(c: JsonObject, path: string, volumes: Set<string>): FieldError[] {
+export function validateContainerCommon(c: JsonObject, path: string, volumes: Set<string>): FieldError[] {
   const errs: FieldError[] = [];
   if (!c.name) errs.push({ type: 'Required value', field: `${path}.name` });
   else for (const msg of dns1123LabelErrors(String(c.name))) errs.push({ type: 'Invalid value', field: `${path}.name`, value: c.name, detail: msg });
@@ -113,7 +113,7 @@ function validateContainerCommon(c: JsonObject, path: string, volumes: Set<strin
   return errs;
 }
 
-function oneOf(value: Json, field: string, allowed: string[]): FieldError[] {
+export function oneOf(value: Json, field: string, allowed: string[]): FieldError[] {
   if (value === undefined || value === '') return [{ type: 'Required value', field }];
   if (!allowed.includes(value)) return [{ type: 'Unsupported value', field, value, detail: supportedValues(allowed) }];
   return [];

@@ -26,6 +26,8 @@ export function serveWatch(req: IncomingMessage, res: ServerResponse, store: Sto
   if (!/^\d*$/.test(rvText)) throw badRequest(`invalid resource version "${rvText}"`);
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
   res.socket?.setNoDelay(true);
+  // the apiserver's WatchServer flushes the headers at once, before any event
+  res.flushHeaders();
   const send = (type: string, object: JsonObject): void => {
     if (!res.writableEnded && !res.destroyed) res.write(`${JSON.stringify({ type, object })}\n`);
   };

@@ -97,7 +97,8 @@ export class Kubelet {
     const pod = e.object;
     const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
     const rec = this.pods.get(key);
-    if (e.type === 'ADDED') {
+    // created on the node, or bound to it by the scheduler
+    if (e.type === 'ADDED' || (e.type === 'MODIFIED' && !e.previous?.spec?.nodeName)) {
       this.admit(pod);
       return;
     }
