@@ -11,6 +11,7 @@ import { stopCommand } from './commands/stop/command.ts';
 import { captureCommand } from './commands/capture/command.ts';
 import { cpCommand } from './commands/cp/command.ts';
 import { profilesCommand } from './commands/profiles/command.ts';
+import { completionCommand } from './commands/completion/command.ts';
 
 declare const KDBG_VERSION: string;
 
@@ -60,7 +61,10 @@ async function main(argv: string[]): Promise<number> {
   program.addCommand(captureCommand(ctx));
   program.addCommand(cpCommand(ctx));
   program.addCommand(profilesCommand(ctx));
+  program.addCommand(completionCommand(ctx));
   inheritSettings(program);
+  // the shell scripts' hidden command: the words after it are a command line being typed, not kdbg's arguments
+  if (argv[0] === '__complete') return (await import('./completion/complete.ts')).runCompletion(program, argv.slice(1), process);
 
   try {
     await program.parseAsync(args, { from: 'user' });
