@@ -79,8 +79,9 @@ export type ShellSession = Pick<PtySession, 'pty' | 'output' | 'waitFor' | 'writ
 export function runShellInPty(shell: string, args: string[], env: Record<string, string>): ShellSession {
   const bin = mkdtempSync(join(tmpdir(), 'kdbg-bin-'));
   writeFileSync(join(bin, 'kdbg'), `#!/bin/sh\nexec "${process.execPath}" "${KDBG}" "$@"\n`, { mode: 0o755 });
+  // node-pty sets TERM to `name`
   const pty = spawn(shell, args, {
-    name: 'xterm-256color',
+    name: env.TERM ?? 'xterm-256color',
     cols: 100,
     rows: 30,
     env: { ...process.env, XDG_CONFIG_HOME: '/nonexistent', TERM: 'xterm-256color', ...env, PATH: `${bin}:${process.env.PATH}` } as Record<string, string>,
