@@ -40,9 +40,12 @@ function createNamespaceAndTakeStore(cluster: FakeCluster, name: string): Store 
 const timestamp = (ms: number): string => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 const hex = (n: number): string => randomUUID().replace(/-/g, '').slice(0, n);
 
-/** `pods` pods over `namespaceCount` namespaces; every (pods / debugPods)-th has a running kdbg debug container. */
-export function seedFleet(cluster: FakeCluster, pods = 2000, debugPods = 200, namespaceCount = 20): Fleet {
-  const namespaces = Array.from({ length: namespaceCount }, (_, i) => `fleet-${String(i).padStart(2, '0')}`);
+/**
+ * `pods` pods over `namespaceCount` namespaces (PREFIX-00, PREFIX-01…); every (pods / debugPods)-th has a running kdbg
+ * debug container.
+ */
+export function seedFleet(cluster: FakeCluster, pods = 2000, debugPods = 200, namespaceCount = 20, prefix = 'fleet'): Fleet {
+  const namespaces = Array.from({ length: namespaceCount }, (_, i) => `${prefix}-${String(i).padStart(2, '0')}`);
   const store = createNamespaceAndTakeStore(cluster, namespaces[0]!);
   for (const ns of namespaces.slice(1)) cluster.createNamespace(ns);
   const busybox = builtinProfiles().find((p) => p.name === 'busybox')!;

@@ -32,6 +32,10 @@ const BYTES = Number(process.env.BENCH_BYTES ?? 512 * 1024 * 1024);
 /** kdbg cp against kubectl cp: BENCH_CP_BYTES (default 1 GiB) out of a container */
 const CP_BYTES = Number(process.env.BENCH_CP_BYTES ?? 1024 * 1024 * 1024);
 const MiB = 1024 * 1024;
+/** pods of the namespace whose names Tab completion lists */
+const COMPLETION_PODS = 1000;
+/** the goal for that completion, whole process included */
+const COMPLETION_GOAL_MS = 150;
 const scratch = mkdtempSync(join(tmpdir(), 'kdbg-bench-'));
 
 interface Sample {
@@ -186,6 +190,20 @@ try {
   };
   Object.assign(all, await interleaved(lsCases));
 
+  // Tab after `kdbg attach -n NS ` over a namespace of 1,000 pods (seeded only now, so that the `ls -A` above reads
+  // the fleet alone), beside kubectl's own completion of `kubectl exec`; checked once to list every pod
+  const completionNs = target.cluster && seedFleet(target.cluster, COMPLETION_PODS, 0, 1, 'complete').namespaces[0];
+  if (completionNs) {
+    const kdbgComplete = [KDBG, '__complete', 'attach', '-n', completionNs, ''];
+    const kubectlComplete = ['__complete', 'exec', '-n', completionNs, ''];
+    const listed = (await output(node, kdbgComplete, env)).split('\n').filter((l) => !l.startsWith(':')).length;
+    if (listed !== COMPLETION_PODS) throw new Error(`kdbg __complete listed ${listed} pods, not ${COMPLETION_PODS}`);
+    Object.assign(all, await interleaved({
+      'kdbg __complete attach (1,000 pods)': () => timed(node, kdbgComplete, env),
+      'kubectl __complete exec (1,000 pods)': () => timed(KUBECTL, kubectlComplete, env),
+    }));
+  }
+
   const head = ['sh', '-c', `head -c ${BYTES} /dev/zero`];
   const sink = ['sh', '-c', 'wc -c'];
   Object.assign(all, await interleaved({
@@ -249,6 +267,11 @@ try {
     timeRow('kdbg capture to the first packet (reused)', 'kdbg capture, first packet', 'kubectl exec tcpdump -w -, first packet', 1.5),
     timeRow(`kdbg ls -A -o json (${fleet ? `${fleet.pods} pods, ${fleet.debugPods} debug` : 'the cluster\'s pods'})`, 'kdbg ls -A -o json', 'kubectl get pods -A -o json', 1.0),
   ];
+  if (completionNs) {
+    const k = 'kdbg __complete attach (1,000 pods)';
+    const ref = 'kubectl __complete exec (1,000 pods)';
+    rows.push([`Tab: kdbg __complete attach, ${COMPLETION_PODS} pods`, ms(k), `${ms(ref)} ${ref}`, m(k) / COMPLETION_GOAL_MS, `≤ ${COMPLETION_GOAL_MS} ms`, m(k) <= COMPLETION_GOAL_MS]);
+  }
   const cpRate = (k: string) => CP_BYTES / MiB / (m(k) / 1000);
   if (copyable) {
     const ratio = cpRate('kdbg cp, out') / cpRate('kubectl cp, out');

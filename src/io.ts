@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { terminalChooser } from './ui/picker.ts';
 import { startProgress, type Progress } from './ui/progress.ts';
+import { canAnimate, painter, wantsColor, type ColorMode, type Paint } from './ui/color.ts';
 
 /** A choice among several; undefined when there is no terminal to ask on. */
 export type Chooser = <T>(message: string, choices: { name: string; value: T; description?: string }[]) => Promise<T> | undefined;
@@ -23,8 +24,10 @@ export interface IO {
   note(text: string): void;
   /** asks on the terminal; never in a pipe */
   choose: Chooser;
-  /** a spinner on a terminal (unless --quiet), nothing in a pipe */
+  /** a spinner on a terminal (unless --quiet or TERM=dumb), nothing in a pipe */
   progress(text: string): Promise<Progress>;
+  /** colour for what goes to stdout and to stderr, as --color, NO_COLOR, FORCE_COLOR, TERM and the streams decide */
+  paint: { out: Paint; err: Paint };
   /**
    * From now until close(): SIGINT, SIGTERM, SIGHUP, and a reader of stdout or stderr that went away, abort the
    * signal with 'INT', 'TERM', 'HUP' or 'PIPE'. A command asks for it once, whatever number of sessions it runs.
@@ -42,13 +45,21 @@ const SIGNAL_REASON: Record<string, string> = { SIGINT: 'INT', SIGTERM: 'TERM', 
 export interface IOOptions {
   verbose: boolean;
   quiet: boolean;
+  /** --color (default auto) */
+  color?: ColorMode;
 }
 
-export function processIO({ verbose, quiet }: IOOptions): IO {
-  return streamsIO({ stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, verbose, quiet });
+export function processIO(options: IOOptions): IO {
+  return streamsIO({ stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, ...options });
 }
 
-export function streamsIO(s: Pick<IO, 'stdin' | 'stdout' | 'stderr' | 'env' | 'verbose'> & { quiet: boolean }): IO {
+export function streamsIO(s: Pick<IO, 'stdin' | 'stdout' | 'stderr' | 'env'> & IOOptions): IO {
+  const color = s.color ?? 'auto';
+  const paint = {
+    out: painter(wantsColor(color, s.env, Boolean(s.stdout.isTTY))),
+    err: painter(wantsColor(color, s.env, Boolean(s.stderr.isTTY))),
+  };
+  const spinnerStream = !s.quiet && canAnimate(s.env, Boolean(s.stderr.isTTY)) ? s.stderr : undefined;
   return {
     stdin: s.stdin,
     stdout: s.stdout,
@@ -68,8 +79,9 @@ export function streamsIO(s: Pick<IO, 'stdin' | 'stdout' | 'stderr' | 'env' | 'v
     note: (text) => {
       if (!s.quiet) s.stderr.write(`kdbg: ${text}\n`);
     },
-    choose: terminalChooser(s.stdin, s.stderr),
-    progress: (text) => startProgress(s.quiet ? undefined : s.stderr, text),
+    choose: terminalChooser(s.stdin, s.stderr, paint.err),
+    progress: (text) => startProgress(spinnerStream, text, paint.err),
+    paint,
     interrupts() {
       const controller = new AbortController();
       const onSignal = (signal: NodeJS.Signals) => {

@@ -1,7 +1,7 @@
 // The one place that turns outcomes into exit codes and text. Commands return a number or throw a KdbgError of
 // some kind; nothing else exits the process. Command modules load only when their command runs, so --help and
 // --version stay fast.
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, KdbgError, UsageError, type ErrorKind } from './errors.ts';
 import { processIO, type IO } from './io.ts';
 import type { CommandContext } from './commands/context.ts';
@@ -12,6 +12,9 @@ import { captureCommand } from './commands/capture/command.ts';
 import { cpCommand } from './commands/cp/command.ts';
 import { profilesCommand } from './commands/profiles/command.ts';
 import { nodeCommand } from './commands/node/command.ts';
+import { completionCommand } from './commands/completion/command.ts';
+import { versionCommand } from './commands/version/command.ts';
+import { colorFlag, COLOR_MODES } from './ui/color.ts';
 
 declare const KDBG_VERSION: string;
 
@@ -42,7 +45,7 @@ async function main(argv: string[]): Promise<number> {
     run(body, options) {
       result = (async () => {
         if (remoteCommand.length > 0 && !options?.takesCommand) throw new UsageError('only kdbg attach and kdbg node take a command after --');
-        return body(processIO({ verbose, quiet }));
+        return body(processIO({ verbose, quiet, color: colorFlag(args) }));
       })();
     },
   };
@@ -52,6 +55,7 @@ async function main(argv: string[]): Promise<number> {
     .version(KDBG_VERSION, '-V, --version')
     .option('-v, --verbose', 'show details of errors')
     .option('-q, --quiet', "no notes on stderr, only errors (the remote command's own stderr still passes)")
+    .addOption(new Option('--color <when>', 'colour in tables, spinners and pickers (auto: on a terminal, unless NO_COLOR or TERM=dumb)').choices(COLOR_MODES).default('auto'))
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(oneLine(text)) })
     .addHelpText('after', '\nExit codes: the remote command\'s own; 124 wait timed out; 125 kdbg, usage or API error;\n126 debug container unusable; 127 command not in the image; 130/143/129 interrupted; 141 stdout closed;\n255 session lost.\n');
@@ -62,7 +66,11 @@ async function main(argv: string[]): Promise<number> {
   program.addCommand(cpCommand(ctx));
   program.addCommand(nodeCommand(ctx));
   program.addCommand(profilesCommand(ctx));
+  program.addCommand(completionCommand(ctx));
+  program.addCommand(versionCommand(ctx));
   inheritSettings(program);
+  // the shell scripts' hidden command: the words after it are a command line being typed, not kdbg's arguments
+  if (argv[0] === '__complete') return (await import('./completion/complete.ts')).runCompletion(program, argv.slice(1), process);
 
   try {
     await program.parseAsync(args, { from: 'user' });

@@ -8,7 +8,8 @@ import { getPod, listPods } from '../kube/pods.ts';
 import { ageOf } from '../ui/age.ts';
 import { closeNames } from '../ui/close-names.ts';
 
-const WORKLOADS: Record<string, { group: string; plural: string }> = {};
+/** the workload kinds a target may name (`deploy/NAME`…), by every name they go by */
+export const WORKLOADS: Record<string, { group: string; plural: string }> = {};
 for (const [names, group, plural] of [
   [['deploy', 'deployment', 'deployments'], 'apis/apps/v1', 'deployments'],
   [['sts', 'statefulset', 'statefulsets'], 'apis/apps/v1', 'statefulsets'],

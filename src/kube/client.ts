@@ -138,7 +138,7 @@ class HttpKubeClient implements KubeClient {
       }
       outer?.addEventListener('abort', relay, { once: true });
 
-      const headers: http.OutgoingHttpHeaders = { ...auth.headers, Accept: 'application/json', 'User-Agent': USER_AGENT };
+      const headers: http.OutgoingHttpHeaders = { ...auth.headers, Accept: opts.accept ?? 'application/json', 'User-Agent': USER_AGENT };
       if (payload) {
         headers['Content-Type'] = opts.contentType ?? 'application/json';
         headers['Content-Length'] = payload.length;

@@ -21,6 +21,8 @@ export interface RequestOptions {
   body?: unknown;
   /** defaults to application/json when body is set */
   contentType?: string;
+  /** the Accept header (default application/json), e.g. to ask for a meta.k8s.io Table */
+  accept?: string;
   /** abort after this long (default 30 s); watches pass their own signal instead */
   timeoutMs?: number;
   signal?: AbortSignal;

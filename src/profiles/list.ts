@@ -2,6 +2,7 @@
 import type { V1SecurityContext } from '@kubernetes/client-node';
 import type { Profile } from './profile.ts';
 import { formatTable, type TableOptions } from '../ui/table.ts';
+import type { Paint } from '../ui/color.ts';
 
 export interface ProfileListing {
   profiles: Profile[];
@@ -12,7 +13,7 @@ export interface ProfileListing {
  * NAME  IMAGE  ADDS  SOURCE  DESCRIPTION, the default's name marked with `*`; `wide` adds SHELL and ENV. Ends with
  * a newline.
  */
-export function profileTable({ profiles, defaultProfile }: ProfileListing, opts: TableOptions & { wide?: boolean } = {}): string {
+export function profileTable({ profiles, defaultProfile }: ProfileListing, opts: TableOptions & { wide?: boolean; paint?: Paint } = {}): string {
   const name = (p: Profile) => (p.name === defaultProfile ? `${p.name}*` : p.name);
   const rows = opts.wide
     ? [
@@ -20,7 +21,8 @@ export function profileTable({ profiles, defaultProfile }: ProfileListing, opts:
         ...profiles.map((p) => [name(p), p.image, adds(p.securityContext), p.shell.join(' '), Object.keys(p.env ?? {}).join(',') || '-', p.source, p.description]),
       ]
     : [['NAME', 'IMAGE', 'ADDS', 'SOURCE', 'DESCRIPTION'], ...profiles.map((p) => [name(p), p.image, adds(p.securityContext), p.source, p.description])];
-  return formatTable(rows, opts);
+  const paint = opts.paint;
+  return formatTable(rows, { ...opts, style: paint?.enabled ? (text, row) => (row === 0 ? paint('bold', text) : text) : undefined });
 }
 
 /** `--output json`: an array of the profiles, each with `default: true|false`; ends with a newline. */

@@ -2,8 +2,9 @@
 import type { Chooser } from '../io.ts';
 import { KdbgError } from '../errors.ts';
 import { fuzzyFilter } from './fuzzy.ts';
+import type { Paint } from './color.ts';
 
-export function terminalChooser(stdin: NodeJS.ReadStream, stderr: NodeJS.WriteStream): Chooser {
+export function terminalChooser(stdin: NodeJS.ReadStream, stderr: NodeJS.WriteStream, paint: Paint): Chooser {
   if (!stdin.isTTY || !stderr.isTTY) return () => undefined;
   return async (message, choices) => {
     const { default: search } = await import('@inquirer/search');
@@ -14,6 +15,7 @@ export function terminalChooser(stdin: NodeJS.ReadStream, stderr: NodeJS.WriteSt
         {
           message,
           pageSize: 12,
+          theme: pickerTheme(paint),
           source: (term) =>
             fuzzyFilter(term, choices, (c) => `${c.name} ${c.description ?? ''}`).map((c) => ({
               name: c.description ? `${c.name.padEnd(width(choices))}  ${c.description}` : c.name,
@@ -23,7 +25,7 @@ export function terminalChooser(stdin: NodeJS.ReadStream, stderr: NodeJS.WriteSt
         },
         { input: stdin, output: stderr, clearPromptOnDone: true },
       );
-      stderr.write(`✔ ${message} ${choices.find((c) => c.value === picked)?.name ?? ''}\n`);
+      stderr.write(`${paint('green', '✔')} ${message} ${choices.find((c) => c.value === picked)?.name ?? ''}\n`);
       return picked;
     } catch (err) {
       if ((err as Error).name === 'ExitPromptError') throw new KdbgError('interrupted', 'cancelled');
@@ -34,4 +36,25 @@ export function terminalChooser(stdin: NodeJS.ReadStream, stderr: NodeJS.WriteSt
 
 function width(choices: { name: string }[]): number {
   return Math.min(40, Math.max(...choices.map((c) => c.name.length)));
+}
+
+/** @inquirer's styles, through kdbg's colour decision instead of its own (which, on Node 20.17, is always colour). */
+function pickerTheme(paint: Paint) {
+  return {
+    prefix: { idle: paint('cyan', '?'), done: paint('green', '✔') },
+    spinner: { interval: 80, frames: ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'].map((f) => paint('yellow', f)) },
+    style: {
+      answer: (t: string) => paint('cyan', t),
+      message: (t: string) => paint('bold', t),
+      error: (t: string) => paint('red', `> ${t}`),
+      defaultAnswer: (t: string) => paint('dim', `(${t})`),
+      help: (t: string) => paint('dim', t),
+      highlight: (t: string) => paint('cyan', t),
+      key: (t: string) => paint('cyan', paint('bold', `<${t}>`)),
+      disabled: (t: string) => paint('dim', `- ${t}`),
+      searchTerm: (t: string) => paint('cyan', t),
+      description: (t: string) => paint('cyan', t),
+      keysHelpTip: (keys: [string, string][]) => keys.map(([key, action]) => `${paint('bold', key)} ${paint('dim', action)}`).join(paint('dim', ' • ')),
+    },
+  };
 }

@@ -1,7 +1,7 @@
 // A real pseudo-terminal around kdbg, with a screen buffer that tests can wait on. kdbg runs under sh, which
 // records `stty -g` before and after, so a test can see that kdbg left the terminal as it found it.
 import { spawn, type IPty } from '@lydell/node-pty';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KDBG } from './harness.ts';
@@ -29,26 +29,16 @@ export function runKdbgInPty(args: string[], kubeconfig: string, size = { cols: 
     rows: size.rows,
     env: { ...process.env, KUBECONFIG: kubeconfig, XDG_CONFIG_HOME: '/nonexistent', TERM: 'xterm-256color' } as Record<string, string>,
   });
-  let buffer = '';
-  pty.onData((d) => (buffer += d));
-  const waitFor = async (pattern: RegExp | string, timeoutMs = 15_000, since = 0) => {
-    const until = Date.now() + timeoutMs;
-    const test = () => (typeof pattern === 'string' ? buffer.slice(since).includes(pattern) : pattern.test(buffer.slice(since)));
-    while (!test()) {
-      if (Date.now() > until) throw new Error(`timed out waiting for ${String(pattern)}; screen so far:\n${buffer}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    return buffer;
-  };
+  const { output, waitFor } = screen(pty);
   return {
     pty,
-    output: () => buffer,
+    output,
     write: (d) => pty.write(d),
     async resizeTo(cols, rows) {
       pty.resize(cols, rows);
       const until = Date.now() + 15_000;
       for (;;) {
-        const since = buffer.length;
+        const since = output().length;
         pty.write('stty size\r');
         const out = await waitFor(/\n(\d+ \d+)\r\n/, 5000, since);
         if (out.slice(since).includes(`\n${rows} ${cols}\r\n`)) return;
@@ -65,4 +55,36 @@ export function runKdbgInPty(args: string[], kubeconfig: string, size = { cols: 
       after: readFileSync(join(dir, 'after'), 'utf8').trim(),
     }),
   };
+}
+
+/** What a pty has printed so far, and a wait for a pattern in it that throws with the screen when time runs out. */
+function screen(pty: IPty): Pick<PtySession, 'output' | 'waitFor'> {
+  let buffer = '';
+  pty.onData((d) => (buffer += d));
+  const waitFor = async (pattern: RegExp | string, timeoutMs = 15_000, since = 0) => {
+    const until = Date.now() + timeoutMs;
+    const test = () => (typeof pattern === 'string' ? buffer.slice(since).includes(pattern) : pattern.test(buffer.slice(since)));
+    while (!test()) {
+      if (Date.now() > until) throw new Error(`timed out waiting for ${String(pattern)}; screen so far:\n${buffer}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return buffer;
+  };
+  return { output: () => buffer, waitFor };
+}
+
+export type ShellSession = Pick<PtySession, 'pty' | 'output' | 'waitFor' | 'write'>;
+
+/** An interactive shell (`bash --norc --noprofile`…) in a pty, with `kdbg` on its PATH as the built CLI. */
+export function runShellInPty(shell: string, args: string[], env: Record<string, string>): ShellSession {
+  const bin = mkdtempSync(join(tmpdir(), 'kdbg-bin-'));
+  writeFileSync(join(bin, 'kdbg'), `#!/bin/sh\nexec "${process.execPath}" "${KDBG}" "$@"\n`, { mode: 0o755 });
+  // node-pty sets TERM to `name`
+  const pty = spawn(shell, args, {
+    name: env.TERM ?? 'xterm-256color',
+    cols: 100,
+    rows: 30,
+    env: { ...process.env, XDG_CONFIG_HOME: '/nonexistent', TERM: 'xterm-256color', ...env, PATH: `${bin}:${process.env.PATH}` } as Record<string, string>,
+  });
+  return { pty, ...screen(pty), write: (d) => pty.write(d) };
 }

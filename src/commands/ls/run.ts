@@ -45,6 +45,6 @@ function print(records: DebugContainerRecord[], own: OwnPodRecord[], plan: LsPla
     return;
   }
   const width = output === 'table' && io.stdout.isTTY ? io.stdout.columns : undefined;
-  io.stdout.write(lsTable(records, { wide: output === 'wide', allNamespaces: plan.allNamespaces, live: plan.flags.live === true, now: io.now(), width, headers: plan.flags.headers }));
+  io.stdout.write(lsTable(records, { wide: output === 'wide', allNamespaces: plan.allNamespaces, live: plan.flags.live === true, now: io.now(), width, headers: plan.flags.headers, paint: io.paint.out }));
   ownPods();
 }

@@ -2,12 +2,14 @@
 import type { DebugContainerRecord, DebugContainerState } from '../../debug/inventory.ts';
 import { ageOf, formatAge } from '../../ui/age.ts';
 import { formatTable, type TableOptions } from '../../ui/table.ts';
+import type { Paint, Style } from '../../ui/color.ts';
 
 export interface LsTableOptions extends TableOptions {
   wide: boolean;
   allNamespaces: boolean;
   live: boolean;
   now: Date;
+  paint: Paint;
 }
 
 type Column = [header: string, cell: (r: DebugContainerRecord) => string];
@@ -29,8 +31,13 @@ export function lsTable(records: DebugContainerRecord[], o: LsTableOptions): str
   columns.push(['REUSABLE', (r) => (r.reusableByYou ? 'yes' : 'no')], ['IMAGE', (r) => r.image]);
   if (o.wide) columns.push(['IMAGE ID', (r) => r.imageID ?? '-'], ['REASON', (r) => r.reason ?? '-']);
   const rows = [columns.map(([h]) => h), ...records.map((r) => columns.map(([, cell]) => cell(r)))];
-  return formatTable(rows, { width: o.width, headers: o.headers });
+  const state = columns.findIndex(([h]) => h === 'STATE');
+  const style = (text: string, row: number, col: number) =>
+    row === 0 ? o.paint('bold', text) : col === state ? o.paint(STATE_STYLE[records[row - 1]!.state.phase], text) : text;
+  return formatTable(rows, { width: o.width, headers: o.headers, style: o.paint.enabled ? style : undefined });
 }
+
+const STATE_STYLE: Record<DebugContainerState['phase'], Style> = { running: 'green', waiting: 'yellow', terminated: 'dim', unknown: 'red' };
 
 function stateText(s: DebugContainerState): string {
   switch (s.phase) {

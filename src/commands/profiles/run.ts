@@ -16,7 +16,7 @@ export async function listProfiles(flags: ProfilesFlags, io: IO): Promise<number
   const output = flags.output ?? 'table';
   if (output === 'table' || output === 'wide') {
     const width = output === 'table' && io.stdout.isTTY ? io.stdout.columns : undefined;
-    io.stdout.write(profileTable(catalog, { width, wide: output === 'wide' }));
+    io.stdout.write(profileTable(catalog, { width, wide: output === 'wide', paint: io.paint.out }));
   } else {
     io.stdout.write(output === 'json' ? profileJson(catalog) : stringify(JSON.parse(profileJson(catalog))));
   }
