@@ -47,6 +47,8 @@ export interface Backend {
   /** Creates the pod and returns at once, whatever becomes of it: for pods meant never to run (a crash loop). */
   submitPod(namespace: string, pod: V1Pod): Promise<void>;
   getPod(namespace: string, name: string): Promise<V1Pod>;
+  /** The namespace's pods, as the server has them. */
+  listPods(namespace: string): Promise<V1Pod[]>;
   /**
    * Creates an apps/v1 Deployment, StatefulSet, DaemonSet, ReplicaSet or batch/v1 Job as admin. Unless
    * `features.controllers`, nothing acts on it: the scenario creates the pods its selector should find.

@@ -27,6 +27,7 @@ export async function fakeBackend(opts: FakeClusterOptions = {}): Promise<Backen
       cluster.submitPod(namespace, pod);
     },
     getPod,
+    listPods: async (namespace) => cluster.listPods(namespace),
     async createWorkload(namespace, obj) {
       cluster.addWorkload(namespace, obj);
     },

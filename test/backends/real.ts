@@ -272,6 +272,10 @@ export class RealBackend implements Backend {
     }
   }
 
+  async listPods(namespace: string): Promise<V1Pod[]> {
+    return ((await this.api('GET', `/api/v1/namespaces/${namespace}/pods`)).body as { items: V1Pod[] }).items;
+  }
+
   async getPod(namespace: string, name: string): Promise<V1Pod> {
     return (await this.api('GET', `/api/v1/namespaces/${namespace}/pods/${name}`)).body as V1Pod;
   }

@@ -85,6 +85,8 @@ export interface FakeCluster {
    */
   createPod(namespace: string, pod: V1Pod): Promise<V1Pod>;
   getPod(namespace: string, name: string): V1Pod | undefined;
+  /** The namespace's pods, as stored. */
+  listPods(namespace: string): V1Pod[];
   /**
    * Stores an apps/v1 Deployment, StatefulSet, DaemonSet, ReplicaSet or batch/v1 Job (metadata.uid,
    * creationTimestamp and generation default) and returns it. No controller acts on it: add its pods yourself.
@@ -212,6 +214,7 @@ export async function startFakeCluster(opts: FakeClusterOptions = {}): Promise<F
       untilRunning(store, namespace, pod.metadata?.name ?? '', pod.spec?.containers.length ?? 0, () => {
         createPod(store, namespace, JSON.stringify(pod), { dryRun: false, fieldValidation: '' });
       }),
+    listPods: (namespace) => store.list('Pod', namespace).map((p) => ({ apiVersion: 'v1', kind: 'Pod', ...p }) as V1Pod),
     getPod(namespace, name) {
       const pod = store.get('Pod', namespace, name);
       return pod && ({ apiVersion: 'v1', kind: 'Pod', ...pod } as V1Pod);
