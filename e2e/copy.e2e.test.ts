@@ -138,6 +138,25 @@ describe('kdbg attach --copy', () => {
     expect(await liveCopies()).toEqual([]);
   });
 
+  it('a copy whose kdbg was killed ends itself when its TTL is up, without starting anything after the held container', async () => {
+    let copy: string | undefined;
+    const r = await runKdbg(['attach', 'init-fails', '--copy', '--hold', 'migrate', '--ttl', '2s', '--', 'true'], {
+      kubeconfig: admin,
+      onSpawn: (child) => {
+        void eventually(async () => (copy = (await liveCopies())[0]), 20_000).then(() => child.kill('SIGKILL'));
+      },
+    });
+    expect(r.signal).toBe('SIGKILL');
+    // the held init container's idle program ends (exit 1) once no session has run for 2 s: the pod has Failed
+    const ended: V1Pod = await eventually(async () => {
+      const p = await backend.getPod(ns, copy!);
+      return p.status?.phase === 'Failed' ? p : undefined;
+    }, 60_000);
+    expect(ended.status?.initContainerStatuses?.find((c) => c.name === 'migrate')?.state?.terminated?.exitCode).toBe(1);
+    expect(ended.status?.containerStatuses?.[0]?.state?.running).toBeUndefined();
+    await backend.deletePod(ns, copy!);
+  });
+
   it('a copy the API server would refuse (PodSecurity) is refused by the dry run, before anything is created', async () => {
     // a privileged pod from before the namespace enforced baseline: PodSecurity leaves it, but refuses a copy
     const older = await backend.newNamespace('copy-psa');

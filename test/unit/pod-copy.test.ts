@@ -1,0 +1,89 @@
+// The copy of a pod kdbg debugs when its container cannot take a debug container: what is kept, what goes, and
+// which container is held.
+import { describe, expect, it } from 'vitest';
+import type { V1Pod } from '@kubernetes/client-node';
+import { copyName, failingContainer, podCopy, type CopyRequest } from '../../src/debug/pod-copy.ts';
+import { heldCommand, idleCommand } from '../../src/debug/programs.ts';
+import { builtinProfiles } from '../../src/profiles/builtin.ts';
+
+const busybox = builtinProfiles().find((p) => p.name === 'busybox')!;
+
+function pod(): V1Pod {
+  return {
+    metadata: { name: 'web-0', namespace: 'prod', labels: { app: 'web' }, annotations: { 'checksum/config': 'abc' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'web', uid: 'u', controller: true }] },
+    spec: {
+      nodeName: 'n1',
+      hostname: 'web-0',
+      subdomain: 'web',
+      serviceAccountName: 'web',
+      nodeSelector: { disk: 'ssd' },
+      volumes: [{ name: 'data', emptyDir: {} }],
+      initContainers: [{ name: 'fetch', image: 'busybox:1.36', command: ['true'] }, { name: 'migrate', image: 'app:1', command: ['migrate'], volumeMounts: [{ name: 'data', mountPath: '/data' }] }],
+      containers: [{ name: 'app', image: 'app:1', command: ['serve'], args: ['--port', '80'], env: [{ name: 'MODE', value: 'x' }], livenessProbe: { exec: { command: ['true'] } }, volumeMounts: [{ name: 'data', mountPath: '/data' }] }],
+    },
+    status: {
+      initContainerStatuses: [
+        { name: 'fetch', image: 'busybox:1.36', imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode: 0 } } },
+        { name: 'migrate', image: 'app:1', imageID: '', ready: false, restartCount: 3, state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 2 } } },
+      ],
+    },
+  };
+}
+
+const request = (over: Partial<CopyRequest> = {}): CopyRequest => ({
+  pod: pod(), failing: 'app', mode: 'hold', profile: busybox, user: 'alice', reason: 'INC-7', ttlSeconds: 900, sameNode: false, writableMounts: false, random: Buffer.from([0, 1, 2, 3, 4]), ...over,
+});
+
+describe('a copy of a pod', () => {
+  it('is named POD-kdbg-xxxxx within 63 characters', () => {
+    expect(copyName('web-0', Buffer.from([0, 1, 2, 3, 4]))).toBe('web-0-kdbg-bcdfg');
+    const long = copyName(`${'a'.repeat(70)}`, Buffer.from([0, 1, 2, 3, 4]));
+    expect(long).toHaveLength(63);
+    expect(copyName('x.y-'.repeat(20), Buffer.alloc(5))).toMatch(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?-kdbg-bbbbb$/);
+  });
+
+  it('keeps the spec, drops what ties it to the original, and holds the container with the idle program', () => {
+    const { pod: copy, container, init } = podCopy(request());
+    expect(copy.metadata).toEqual({
+      name: 'web-0-kdbg-bcdfg',
+      namespace: 'prod',
+      labels: { 'app.kubernetes.io/managed-by': 'kdbg', 'kdbg.dev/pod': 'copy' },
+      annotations: { 'kdbg.dev/copy-of': 'web-0', 'kdbg.dev/user': 'alice', 'kdbg.dev/session-container': 'app', 'kdbg.dev/reason': 'INC-7' },
+    });
+    expect(copy.spec).toMatchObject({ restartPolicy: 'Never', serviceAccountName: 'web', nodeSelector: { disk: 'ssd' }, volumes: [{ name: 'data', emptyDir: {} }] });
+    expect(copy.spec!.nodeName).toBeUndefined();
+    expect(copy.spec!.hostname).toBeUndefined();
+    expect(copy.spec!.subdomain).toBeUndefined();
+    const app = copy.spec!.containers[0]!;
+    expect(app).toMatchObject({ name: 'app', image: 'app:1', command: heldCommand(), volumeMounts: [{ name: 'data', mountPath: '/data' }] });
+    expect(app.args).toBeUndefined();
+    expect(app.livenessProbe).toBeUndefined();
+    expect(app.env).toEqual([
+      { name: 'MODE', value: 'x' },
+      { name: 'KDBG_NAME', value: 'web-0-kdbg-bcdfg' },
+      { name: 'KDBG_USER', value: 'alice' },
+      { name: 'KDBG_TTL', value: '900' },
+      { name: 'KDBG_REASON', value: 'INC-7' },
+    ]);
+    expect([container, init]).toEqual(['app', false]);
+    expect(podCopy(request({ sameNode: true })).pod.spec!.nodeName).toBe('n1');
+  });
+
+  it('beside: kdbg\'s container joins with the process namespace shared and the mounts read-only; before a failing init container', () => {
+    const app = podCopy(request({ mode: 'beside' }));
+    expect(app.pod.spec!.shareProcessNamespace).toBe(true);
+    expect(app.pod.spec!.containers.map((c) => c.name)).toEqual(['app', 'kdbg-debug']);
+    expect(app.pod.spec!.containers[0]!.command).toEqual(['serve']);
+    expect(app.pod.spec!.containers[1]).toMatchObject({ image: busybox.image, command: idleCommand(), volumeMounts: [{ name: 'data', mountPath: '/data', readOnly: true }] });
+    const init = podCopy(request({ mode: 'beside', failing: 'migrate' }));
+    expect(init.pod.spec!.initContainers!.map((c) => c.name)).toEqual(['fetch', 'kdbg-debug', 'migrate']);
+    expect([init.container, init.init]).toEqual(['kdbg-debug', true]);
+  });
+
+  it('holds the first init container that has not completed, else the target', () => {
+    expect(failingContainer(pod(), 'app')).toEqual({ name: 'migrate', init: true });
+    const done = pod();
+    done.status!.initContainerStatuses![1]!.state = { terminated: { exitCode: 0 } };
+    expect(failingContainer(done, 'app')).toEqual({ name: 'app', init: false });
+  });
+});
