@@ -1,12 +1,13 @@
 // The flags of every command that runs something in a debug container (attach, capture): which container to
 // target, the profile and image, why, how long it idles and how long kdbg waits for it; checked before any IO.
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { UsageError } from '../errors.ts';
 import { parseDuration } from '../duration.ts';
 import { checkImageReference } from '../debug/image-ref.ts';
 import { MAX_TTL_SECONDS } from '../debug/spec.ts';
 import type { Target } from '../debug/target.ts';
 import type { Profile } from '../profiles/profile.ts';
+import type { SessionPriority } from '../debug/programs.ts';
 import type { ClusterFlags } from './cluster.ts';
 import type { PipelineRequest } from './pipeline.ts';
 
@@ -21,6 +22,7 @@ export interface DebugContainerFlags extends ClusterFlags {
   timeout: string;
   mountTargetVolumes?: boolean;
   rw?: boolean;
+  priority: SessionPriority;
 }
 
 export function addDebugContainerOptions(cmd: Command, profileHelp: string, defaultProfile?: string): Command {
@@ -34,7 +36,12 @@ export function addDebugContainerOptions(cmd: Command, profileHelp: string, defa
     .option('--new', 'add a new debug container even if one of yours can be reused')
     .option('--timeout <duration>', 'how long to wait for the debug container to start (at most 24h)', '2m')
     .option('--mount-target-volumes', "mount the target container's volumes at the same paths, read-only")
-    .option('--rw', 'with --mount-target-volumes: writable (where the target has them writable)');
+    .option('--rw', 'with --mount-target-volumes: writable (where the target has them writable)')
+    .addOption(
+      new Option('--priority <priority>', "the session's CPU and IO priority: low (nice 10, idle IO class: the app comes first) or normal")
+        .choices(['low', 'normal'])
+        .default('low'),
+    );
 }
 
 /** How long kdbg waits at most: a day, far below where Node's timers overflow (24.8 days). */
@@ -43,6 +50,7 @@ export const MAX_WAIT_MS = 24 * 3_600_000;
 export interface CheckedDebugContainerFlags {
   ttlSeconds: number;
   timeoutMs: number;
+  priority: SessionPriority;
 }
 
 export function checkDebugContainerFlags(flags: DebugContainerFlags): CheckedDebugContainerFlags {
@@ -54,7 +62,7 @@ export function checkDebugContainerFlags(flags: DebugContainerFlags): CheckedDeb
   if (ttlMs > MAX_TTL_SECONDS * 1000) throw new UsageError('--ttl is at most 168h (7 days): a debug container cannot be removed, only left to end');
   if (flags.image !== undefined) checkImageReference('--image', flags.image);
   if (flags.rw && !flags.mountTargetVolumes) throw new UsageError('--rw goes with --mount-target-volumes');
-  return { ttlSeconds: Math.round(ttlMs / 1000), timeoutMs };
+  return { ttlSeconds: Math.round(ttlMs / 1000), timeoutMs, priority: flags.priority };
 }
 
 /** The pipeline's request for these flags. */

@@ -23,7 +23,7 @@ export async function runAttach(plan: AttachPlan, io: IO): Promise<number> {
         const recording = flags.record === undefined ? undefined : startRecording(flags.record, flags.recordInput === true, plan.tty, command, io);
         try {
           return await runSession({
-            ...sessionIn(client, c, io, plan.ttlSeconds, interrupts.signal),
+            ...sessionIn(client, c, io, plan, interrupts.signal),
             command,
             tty: plan.tty,
             stdin: plan.tty || plan.forwardStdin ? io.stdin : undefined,

@@ -91,7 +91,7 @@ async function captureIn(run: Capturing, target: Target, sinkSpec: SinkSpec, lab
     const duration = plan.durationMs === undefined ? undefined : setTimeout(() => timer.abort('INT'), plan.durationMs);
     try {
       const end = await runSession({
-        ...sessionIn(client, c, io, plan.ttlSeconds, stop),
+        ...sessionIn(client, c, io, plan, stop),
         command: plan.command,
         tty: false,
         stdin: undefined,

@@ -37,7 +37,7 @@ export async function runCp(plan: CpPlan, io: IO): Promise<number> {
           const stdout = unpacking && counter ? counter : sink;
           if (stdout !== sink) stdout.pipe(sink);
           const end = await runSession({
-            ...sessionIn(client, c, io, plan.ttlSeconds, interrupts.signal),
+            ...sessionIn(client, c, io, plan, interrupts.signal),
             command,
             tty: false,
             stdin,
