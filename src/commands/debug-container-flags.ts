@@ -7,6 +7,7 @@ import { checkImageReference } from '../debug/image-ref.ts';
 import { MAX_TTL_SECONDS } from '../debug/spec.ts';
 import type { Target } from '../debug/target.ts';
 import type { Profile } from '../profiles/profile.ts';
+import type { Catalog } from '../profiles/catalog.ts';
 import type { SessionPriority } from '../debug/programs.ts';
 import type { ClusterFlags } from './cluster.ts';
 import type { PipelineRequest } from './pipeline.ts';
@@ -23,6 +24,7 @@ export interface DebugContainerFlags extends ClusterFlags {
   mountTargetVolumes?: boolean;
   rw?: boolean;
   priority: SessionPriority;
+  allowPrivileged?: boolean;
 }
 
 export function addDebugContainerOptions(cmd: Command, profileHelp: string, defaultProfile?: string): Command {
@@ -41,7 +43,8 @@ export function addDebugContainerOptions(cmd: Command, profileHelp: string, defa
       new Option('--priority <priority>', "the session's CPU and IO priority: low (nice 10, idle IO class: the app comes first) or normal")
         .choices(['low', 'normal'])
         .default('low'),
-    );
+    )
+    .option('--allow-privileged', 'allow a profile that sets privileged: true (the whole node is open to it)');
 }
 
 /** How long kdbg waits at most: a day, far below where Node's timers overflow (24.8 days). */
@@ -63,6 +66,18 @@ export function checkDebugContainerFlags(flags: DebugContainerFlags): CheckedDeb
   if (flags.image !== undefined) checkImageReference('--image', flags.image);
   if (flags.rw && !flags.mountTargetVolumes) throw new UsageError('--rw goes with --mount-target-volumes');
   return { ttlSeconds: Math.round(ttlMs / 1000), timeoutMs, priority: flags.priority };
+}
+
+/**
+ * The profile by that name. One that sets privileged: true is used only with --allow-privileged: checked before any
+ * cluster IO. (Profiles that add capabilities are used only when named, or set as the config's defaultProfile.)
+ */
+export function chosenProfile(catalog: Catalog, name: string, flags: DebugContainerFlags): Profile {
+  const profile = catalog.get(name);
+  if (profile.securityContext?.privileged === true && !flags.allowPrivileged) {
+    throw new UsageError(`profile "${name}" sets privileged: true, which opens the whole node to the debug container; pass --allow-privileged to use it`);
+  }
+  return profile;
 }
 
 /** The pipeline's request for these flags. */

@@ -6,7 +6,7 @@ import { runSession, type SessionEnd } from '../../session/runner.ts';
 import { withClient } from '../cluster.ts';
 import { inDebugContainer, sessionIn, type SessionPlace } from '../pipeline.ts';
 import { inPodCopy } from './copy.ts';
-import { pipelineRequest } from '../debug-container-flags.ts';
+import { chosenProfile, pipelineRequest } from '../debug-container-flags.ts';
 import { ExitCode } from '../../errors.ts';
 import { createWriteStream } from 'node:fs';
 import { Recording } from '../../session/recording.ts';
@@ -14,7 +14,7 @@ import { Recording } from '../../session/recording.ts';
 export async function runAttach(plan: AttachPlan, io: IO): Promise<number> {
   const { flags } = plan;
   const catalog = await loadProfiles({ configPath: flags.config, env: io.env });
-  const profile = catalog.get(flags.profile ?? catalog.defaultProfile);
+  const profile = chosenProfile(catalog, flags.profile ?? catalog.defaultProfile, flags);
   const command = plan.command.length ? plan.command : profile.shell;
   return withClient(flags, io, async (client) => {
     const interrupts = io.interrupts();
