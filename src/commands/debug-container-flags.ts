@@ -1,9 +1,9 @@
 // The flags of every command that runs something in a debug container (attach, capture): which container to
 // target, the profile and image, why, how long it idles and how long kdbg waits for it; checked before any IO.
 import { Option, type Command } from 'commander';
-import { UsageError } from '../errors.ts';
+import { KdbgError, UsageError } from '../errors.ts';
 import { parseDuration } from '../duration.ts';
-import { checkImageReference } from '../debug/image-ref.ts';
+import { checkImageReference, parseImageReference } from '../debug/image-ref.ts';
 import { MAX_TTL_SECONDS } from '../debug/spec.ts';
 import type { Target } from '../debug/target.ts';
 import type { Profile } from '../profiles/profile.ts';
@@ -69,13 +69,22 @@ export function checkDebugContainerFlags(flags: DebugContainerFlags): CheckedDeb
 }
 
 /**
- * The profile by that name. One that sets privileged: true is used only with --allow-privileged: checked before any
- * cluster IO. (Profiles that add capabilities are used only when named, or set as the config's defaultProfile.)
+ * The profile by that name, checked before any cluster IO: one that sets privileged: true is used only with
+ * --allow-privileged, and where the config requires digests, the image used (--image or the profile's) names one.
+ * (Profiles that add capabilities are used only when named, or set as the config's defaultProfile.)
  */
 export function chosenProfile(catalog: Catalog, name: string, flags: DebugContainerFlags): Profile {
   const profile = catalog.get(name);
   if (profile.securityContext?.privileged === true && !flags.allowPrivileged) {
     throw new UsageError(`profile "${name}" sets privileged: true, which opens the whole node to the debug container; pass --allow-privileged to use it`);
+  }
+  const image = flags.image ?? profile.image;
+  if (catalog.requireDigestIn !== undefined && !parseImageReference(image)?.digest) {
+    const whose = flags.image === undefined ? `profile "${name}"'s image` : '--image';
+    throw new KdbgError(
+      'config',
+      `${whose} ${image} is not pinned by digest, and ${catalog.requireDigestIn} sets requireDigest: true; use name@sha256:… (--image, or a profile's image)`,
+    );
   }
   return profile;
 }

@@ -73,6 +73,24 @@ describe(`profiles (${backend.name})`, () => {
     expect((await backend.ephemeralContainers(ns, 'hardened')).some((c) => c.securityContext?.privileged === true)).toBe(true);
   });
 
+  it('with requireDigest: true, refuses an image pinned only by tag before asking the cluster anything', async () => {
+    const config = writeConfig('requireDigest: true\nregistry: mirror.example.com/hub\n');
+    const before = (await backend.ephemeralContainers(ns, 'hardened')).length;
+    const builtin = await runKdbg(['attach', 'hardened', '--config', config, '--', 'true'], { kubeconfig });
+    expect(builtin.code).toBe(125);
+    expect(builtin.stderr).toBe(
+      `kdbg: profile "busybox"'s image mirror.example.com/hub/library/busybox:1.36.1 is not pinned by digest, and ${config} sets requireDigest: true; use name@sha256:… (--image, or a profile's image)\n`,
+    );
+    const flag = await runKdbg(['cp', 'hardened:/etc/hostname', join(tmpdir(), 'kdbg-digest-x'), '--config', config, '--image', 'busybox:1.36.1'], { kubeconfig });
+    expect(flag.code).toBe(125);
+    expect(flag.stderr).toMatch(/^kdbg: --image busybox:1\.36\.1 is not pinned by digest, and .* sets requireDigest: true; .*\n$/);
+    expect((await backend.ephemeralContainers(ns, 'hardened')).length).toBe(before);
+    const custom = writeConfig('requireDigest: true\nprofiles:\n  tools:\n    image: example/tools:1.2\n');
+    const listed = await runKdbg(['profiles', '--config', custom], { kubeconfig });
+    expect(listed.code).toBe(125);
+    expect(listed.stderr).toBe(`kdbg: ${custom}:4:12: profiles.tools.image: "example/tools:1.2" is not pinned by digest, which requireDigest: true demands (name@sha256:…)\n`);
+  });
+
   it('adds custom profiles from the config file and reports a bad one with file, line and field', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kdbg-config-'));
     const good = join(dir, 'good.yaml');
