@@ -1,12 +1,14 @@
 // The flags of every command that runs something in a debug container (attach, capture): which container to
 // target, the profile and image, why, how long it idles and how long kdbg waits for it; checked before any IO.
-import type { Command } from 'commander';
-import { UsageError } from '../errors.ts';
+import { Option, type Command } from 'commander';
+import { KdbgError, UsageError } from '../errors.ts';
 import { parseDuration } from '../duration.ts';
-import { checkImageReference } from '../debug/image-ref.ts';
+import { checkImageReference, parseImageReference } from '../debug/image-ref.ts';
 import { MAX_TTL_SECONDS } from '../debug/spec.ts';
 import type { Target } from '../debug/target.ts';
 import type { Profile } from '../profiles/profile.ts';
+import type { Catalog } from '../profiles/catalog.ts';
+import type { SessionPriority } from '../debug/programs.ts';
 import type { ClusterFlags } from './cluster.ts';
 import type { PipelineRequest } from './pipeline.ts';
 
@@ -21,6 +23,8 @@ export interface DebugContainerFlags extends ClusterFlags {
   timeout: string;
   mountTargetVolumes?: boolean;
   rw?: boolean;
+  priority: SessionPriority;
+  allowPrivileged?: boolean;
 }
 
 export function addDebugContainerOptions(cmd: Command, profileHelp: string, defaultProfile?: string): Command {
@@ -34,7 +38,13 @@ export function addDebugContainerOptions(cmd: Command, profileHelp: string, defa
     .option('--new', 'add a new debug container even if one of yours can be reused')
     .option('--timeout <duration>', 'how long to wait for the debug container to start (at most 24h)', '2m')
     .option('--mount-target-volumes', "mount the target container's volumes at the same paths, read-only")
-    .option('--rw', 'with --mount-target-volumes: writable (where the target has them writable)');
+    .option('--rw', 'with --mount-target-volumes: writable (where the target has them writable)')
+    .addOption(
+      new Option('--priority <priority>', "the session's CPU and IO priority: low (nice 10, idle IO class: the app comes first) or normal")
+        .choices(['low', 'normal'])
+        .default('low'),
+    )
+    .option('--allow-privileged', 'allow a profile that sets privileged: true (the whole node is open to it)');
 }
 
 /** How long kdbg waits at most: a day, far below where Node's timers overflow (24.8 days). */
@@ -43,6 +53,7 @@ export const MAX_WAIT_MS = 24 * 3_600_000;
 export interface CheckedDebugContainerFlags {
   ttlSeconds: number;
   timeoutMs: number;
+  priority: SessionPriority;
 }
 
 export function checkDebugContainerFlags(flags: DebugContainerFlags): CheckedDebugContainerFlags {
@@ -54,7 +65,28 @@ export function checkDebugContainerFlags(flags: DebugContainerFlags): CheckedDeb
   if (ttlMs > MAX_TTL_SECONDS * 1000) throw new UsageError('--ttl is at most 168h (7 days): a debug container cannot be removed, only left to end');
   if (flags.image !== undefined) checkImageReference('--image', flags.image);
   if (flags.rw && !flags.mountTargetVolumes) throw new UsageError('--rw goes with --mount-target-volumes');
-  return { ttlSeconds: Math.round(ttlMs / 1000), timeoutMs };
+  return { ttlSeconds: Math.round(ttlMs / 1000), timeoutMs, priority: flags.priority };
+}
+
+/**
+ * The profile by that name, checked before any cluster IO: one that sets privileged: true is used only with
+ * --allow-privileged, and where the config requires digests, the image used (--image or the profile's) names one.
+ * (Profiles that add capabilities are used only when named, or set as the config's defaultProfile.)
+ */
+export function chosenProfile(catalog: Catalog, name: string, flags: DebugContainerFlags): Profile {
+  const profile = catalog.get(name);
+  if (profile.securityContext?.privileged === true && !flags.allowPrivileged) {
+    throw new UsageError(`profile "${name}" sets privileged: true, which opens the whole node to the debug container; pass --allow-privileged to use it`);
+  }
+  const image = flags.image ?? profile.image;
+  if (catalog.requireDigestIn !== undefined && !parseImageReference(image)?.digest) {
+    const whose = flags.image === undefined ? `profile "${name}"'s image` : '--image';
+    throw new KdbgError(
+      'config',
+      `${whose} ${image} is not pinned by digest, and ${catalog.requireDigestIn} sets requireDigest: true; use name@sha256:… (--image, or a profile's image)`,
+    );
+  }
+  return profile;
 }
 
 /** The pipeline's request for these flags. */

@@ -14,6 +14,7 @@ import { reuseIdentity, targetVolumeMounts } from '../debug/spec.ts';
 import { recordSession } from '../debug/audit.ts';
 import { whereLine } from '../ui/where.ts';
 import { explainNotRunning, type NotRunningOutput } from './not-running.ts';
+import type { SessionPriority } from '../debug/programs.ts';
 
 export interface PipelineRequest {
   target: Target;
@@ -102,14 +103,15 @@ export interface SessionPlace {
 }
 
 /** What every command's session in that container sets alike (runSession's spec, less the streams and command). */
-export function sessionIn(client: KubeClient, c: SessionPlace, io: IO, ttlSeconds: number, stop: AbortSignal) {
+export function sessionIn(client: KubeClient, c: SessionPlace, io: IO, session: { ttlSeconds: number; priority: SessionPriority }, stop: AbortSignal) {
   return {
     client,
     namespace: client.context.namespace,
     pod: c.pod,
     container: c.container.name,
     image: c.container.image!,
-    ttlSeconds,
+    ttlSeconds: session.ttlSeconds,
+    priority: session.priority,
     stop,
     note: io.note,
     random: io.random,

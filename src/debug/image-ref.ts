@@ -11,12 +11,25 @@ const pathComponent = `${alnum}(?:(?:[._]|__|[-]+)${alnum})*`;
 const name = `(?:${domain}/)?${pathComponent}(?:/${pathComponent})*`;
 const tag = '[\\w][\\w.-]{0,127}';
 const digest = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
-const REFERENCE = new RegExp(`^(${name})(?::${tag})?(?:@${digest})?$`);
+const REFERENCE = new RegExp(`^(${name})(?::(${tag}))?(?:@(${digest}))?$`);
 const NAME_MAX = 255;
+
+export interface ImageReference {
+  name: string;
+  tag?: string | undefined;
+  /** `algorithm:hex`, when pinned by digest */
+  digest?: string | undefined;
+}
+
+/** The parts of a reference; undefined when it is not one. */
+export function parseImageReference(image: string): ImageReference | undefined {
+  const m = REFERENCE.exec(image);
+  return m ? { name: m[1]!, tag: m[2], digest: m[3] } : undefined;
+}
 
 /** Throws a usage error naming the flag when `image` is not a valid reference. */
 export function checkImageReference(flag: string, image: string): void {
-  const m = REFERENCE.exec(image);
-  if (!m) throw new UsageError(`${flag} "${image}" is not an image reference (such as busybox:1.36.1 or registry.example.com/team/tools@sha256:…)`);
-  if (m[1]!.length > NAME_MAX) throw new UsageError(`${flag}: the repository name of "${image.slice(0, 40)}…" is longer than ${NAME_MAX} characters`);
+  const ref = parseImageReference(image);
+  if (!ref) throw new UsageError(`${flag} "${image}" is not an image reference (such as busybox:1.36.1 or registry.example.com/team/tools@sha256:…)`);
+  if (ref.name.length > NAME_MAX) throw new UsageError(`${flag}: the repository name of "${image.slice(0, 40)}…" is longer than ${NAME_MAX} characters`);
 }

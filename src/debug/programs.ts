@@ -1,6 +1,6 @@
 // The shell programs kdbg runs inside its debug containers: the contract between kdbg and its idle container.
 // POSIX sh only (busybox ash, dash, bash), no tools beyond mkdir, date, cat, rm, mv, sleep, kill and (when
-// present) setsid.
+// present) setsid, nice and ionice.
 //
 // Layout under ${TMPDIR:-/tmp}/$KDBG_NAME (one directory per debug container):
 //   idle.pid      the idle process
@@ -34,18 +34,22 @@ done`;
 /**
  * The debug container's main process. Idles until no session has run for its TTL (0: until the first session
  * ends); ends a session whose kdbg stopped sending heartbeats; on SIGTERM (kdbg stop) hangs up its sessions,
- * KILLs what is left of them a second later, and exits.
+ * KILLs what is left of them a second later, and exits. It looks every second only while a session runs; without
+ * one it sleeps until its TTL is up (at most a minute at a time), and a new session wakes it with SIGUSR1, so an
+ * idle container costs two short processes a minute. Files are read with the shell's own `read`, not cat.
  */
 const IDLE_SCRIPT = `${DIR}
 signal_sessions() {
   signalled=
   for f in "$d"/s/*.pg; do
     [ -f "$f" ] || continue
-    pg=$(cat "$f" 2>/dev/null)
+    pg=
+    { read -r pg <"$f"; } 2>/dev/null
     [ -n "$pg" ] && { kill -"$1" -"$pg" 2>/dev/null || kill -"$1" "$pg" 2>/dev/null; } && signalled=1
   done
 }
 end() {
+  [ -n "$sleeper" ] && kill "$sleeper" 2>/dev/null
   signal_sessions HUP
   if [ -n "$signalled" ]; then
     sleep 1
@@ -53,44 +57,63 @@ end() {
   fi
   exit 0
 }
+sleeper=
 trap end TERM
 trap 'exit 0' INT HUP
+trap 'poked=1' USR1
 # the traps are set before the PID is told: whoever reads idle.pid may signal at once
 mkdir -p "$d/s" || exit 1
 echo \${$} >"$d/idle.pid"
 started=$(date +%s)
 echo "$started" >"$d/last"
 while :; do
-  ttl=$(cat "$d/ttl" 2>/dev/null)
+  poked=
+  ttl=
+  { read -r ttl <"$d/ttl"; } 2>/dev/null
   case $ttl in '' | *[!0-9]*) ttl=$KDBG_TTL ;; esac
   now=$(date +%s)
   busy=
   for f in "$d"/s/*; do
     case $f in *.pg | *.hb | *.new) continue ;; esac
     [ -f "$f" ] || continue
-    pid=$(cat "$f" 2>/dev/null)
-    hb=$(cat "$f.hb" 2>/dev/null)
+    pid=
+    hb=
+    { read -r pid <"$f"; } 2>/dev/null
+    { read -r hb <"$f.hb"; } 2>/dev/null
     case $hb in '' | *[!0-9]*) hb=$now ;; esac
     if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && [ $((now - hb)) -le ${STALE_AFTER_S} ]; then
       busy=1
       continue
     fi
-    pg=$(cat "$f.pg" 2>/dev/null)
+    pg=
+    { read -r pg <"$f.pg"; } 2>/dev/null
     [ -n "$pg" ] && { kill -KILL -"$pg" 2>/dev/null || kill -KILL "$pg" 2>/dev/null; }
     rm -f "$f" "$f.pg" "$f.hb"
     echo "$now" >"$d/last"
   done
+  nap=1
   if [ -z "$busy" ]; then
     if [ "$ttl" = 0 ]; then
       # after its session; or, if no session ever came (kdbg was stopped before it), after a grace period
       [ -e "$d/used" ] && exit 0
-      [ $((now - started)) -ge ${TTL0_GRACE_S} ] && exit 0
-    elif [ $((now - $(cat "$d/last"))) -ge "$ttl" ]; then
-      exit 0
+      nap=$((started + ${TTL0_GRACE_S} - now))
+    else
+      last=
+      { read -r last <"$d/last"; } 2>/dev/null
+      case $last in '' | *[!0-9]*) last=$now ;; esac
+      nap=$((last + ttl - now))
     fi
+    [ "$nap" -le 0 ] && exit 0
+    [ "$nap" -gt 60 ] && nap=60
   fi
-  sleep 1 &
-  wait $!
+  # a signal that came while looking is not lost: look again at once
+  if [ -z "$poked" ]; then
+    sleep "$nap" &
+    sleeper=$!
+    wait "$sleeper"
+    kill "$sleeper" 2>/dev/null
+    sleeper=
+  fi
 done
 `;
 
@@ -106,19 +129,21 @@ exec sh "$d/idle"
 `;
 
 /**
- * Runs one session's command: `sh -c WRAPPER kdbg ID TTL IMAGE CMD...`. The wrapper says so plainly (exit 127)
- * when the image has no such command, sets the container's TTL, records
- * itself as the session and as the process group to signal, then becomes the command (exec), so the command
- * keeps the wrapper's PID and
- * default signal dispositions. A TTY program is already a session leader; a piped one becomes one through
- * setsid, which does not fork for a process that does not lead a group. The idle process notices when that
- * PID is gone and marks the session ended.
+ * Runs one session's command: `sh -c WRAPPER kdbg ID TTL IMAGE PRIORITY CMD...`. The wrapper says so plainly
+ * (exit 127) when the image has no such command, sets the container's TTL, records itself as the session and as
+ * the process group to signal, wakes the idle program (SIGUSR1, only to the PID whose command line is that
+ * program's), then becomes the command (exec), so the command keeps the wrapper's PID and default signal
+ * dispositions. With PRIORITY `low` the command runs under `nice -n 10` and in the idle IO class (`ionice -c3`),
+ * each only where the image has the tool: under contention the app gets the CPU and the disk first. A TTY program
+ * is already a session leader; a piped one becomes one through setsid, which does not fork for a process that does
+ * not lead a group. The idle process notices when that PID is gone and marks the session ended.
  */
 export const SESSION_WRAPPER = `${DIR}
 id=$1
 ttl=$2
 image=$3
-shift 3
+priority=$4
+shift 4
 i=0
 while [ ! -d "$d/s" ] && [ $i -lt 30 ]; do sleep 0.1; i=$((i + 1)); done
 [ -d "$d/s" ] || { echo "kdbg: this debug container has no idle process" >&2; exit 126; }
@@ -127,7 +152,15 @@ echo $$ >"$d/s/$id.pg.new" && mv -f "$d/s/$id.pg.new" "$d/s/$id.pg"
 echo $$ >"$d/s/$id.new" && mv -f "$d/s/$id.new" "$d/s/$id"
 : >"$d/used"
 echo "$ttl" >"$d/ttl.new" && mv -f "$d/ttl.new" "$d/ttl"
+idle=
+{ read -r idle <"$d/idle.pid"; } 2>/dev/null
+{ cmdline=$(cat "/proc/$idle/cmdline"); } 2>/dev/null
+case $cmdline in *"$d/idle"*) kill -USR1 "$idle" 2>/dev/null ;; esac
 command -v "$1" >/dev/null 2>&1 || { echo "$1: command not found in the debug container (image $image)" >&2; exit 127; }
+if [ "$priority" = low ]; then
+  command -v ionice >/dev/null 2>&1 && ionice -c 3 -p $$ 2>/dev/null
+  command -v nice >/dev/null 2>&1 && set -- nice -n 10 "$@"
+fi
 read -r _ _ _ _ pgrp _ </proc/$$/stat 2>/dev/null || pgrp=
 if [ "$pgrp" != $$ ] && command -v setsid >/dev/null 2>&1; then exec setsid "$@"; fi
 exec "$@"
@@ -259,8 +292,11 @@ export function heldCommand(): string[] {
   return ['sh', '-c', HELD_ENTRYPOINT];
 }
 
-export function sessionCommand(id: string, ttlSeconds: number, image: string, command: string[]): string[] {
-  return ['sh', '-c', SESSION_WRAPPER, 'kdbg', id, String(ttlSeconds), image, ...command];
+/** How a session's command shares the CPU and the disk with the pod's app: `low` yields to it (the default). */
+export type SessionPriority = 'low' | 'normal';
+
+export function sessionCommand(id: string, ttlSeconds: number, image: string, priority: SessionPriority, command: string[]): string[] {
+  return ['sh', '-c', SESSION_WRAPPER, 'kdbg', id, String(ttlSeconds), image, priority, ...command];
 }
 
 export function stopCommand(): string[] {

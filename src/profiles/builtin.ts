@@ -1,7 +1,5 @@
-// The profiles kdbg ships with. PodSecurity levels in the descriptions follow pod-security-admission's checks: baseline
-// lets a container add only AUDIT_WRITE, CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL, MKNOD, NET_BIND_SERVICE, SETFCAP,
-// SETGID, SETPCAP, SETUID and SYS_CHROOT (not NET_RAW, NET_ADMIN or SYS_PTRACE); restricted also requires
-// runAsNonRoot, allowPrivilegeEscalation false, drop ALL and a RuntimeDefault or Localhost seccomp profile.
+// The profiles kdbg ships with. The PodSecurity level each needs is computed from its securityContext
+// (src/debug/pod-security-level.ts), never written here.
 import type { Profile } from './profile.ts';
 
 export const DEFAULT_PROFILE = 'busybox';
@@ -15,7 +13,7 @@ export function builtinProfiles(): Profile[] {
   return [
     {
       name: 'busybox',
-      description: 'small shell and coreutils, adds nothing; passes PodSecurity baseline, not restricted',
+      description: 'small shell and coreutils, adds nothing',
       image: BUSYBOX,
       shell: ['sh'],
       source,
@@ -23,14 +21,14 @@ export function builtinProfiles(): Profile[] {
     {
       name: 'netshoot',
       description:
-        'network tools (curl, dig, ss, tcpdump), adds nothing; passes baseline; tcpdump needs the runtime to grant NET_RAW (containerd does)',
+        'network tools (curl, dig, ss, tcpdump), adds nothing; tcpdump needs the runtime to grant NET_RAW (containerd does)',
       image: NETSHOOT,
       shell: ['bash'],
       source,
     },
     {
       name: 'netadmin',
-      description: 'netshoot + NET_ADMIN, NET_RAW for tcpdump, iptables, tc anywhere; fails baseline (privileged namespaces only)',
+      description: 'netshoot + NET_ADMIN, NET_RAW for tcpdump, iptables, tc anywhere',
       image: NETSHOOT,
       shell: ['bash'],
       securityContext: { capabilities: { add: ['NET_ADMIN', 'NET_RAW'] } },
@@ -38,7 +36,7 @@ export function builtinProfiles(): Profile[] {
     },
     {
       name: 'ptrace',
-      description: 'netshoot + SYS_PTRACE for strace and /proc/PID/root of the target; fails baseline (privileged namespaces only)',
+      description: 'netshoot + SYS_PTRACE for strace and /proc/PID/root of the target',
       image: NETSHOOT,
       shell: ['bash'],
       securityContext: { capabilities: { add: ['SYS_PTRACE'] } },
@@ -46,7 +44,7 @@ export function builtinProfiles(): Profile[] {
     },
     {
       name: 'restricted',
-      description: 'busybox as uid 65534 with no capabilities; the one that passes PodSecurity restricted',
+      description: 'busybox as uid 65534 with no capabilities',
       image: BUSYBOX,
       shell: ['sh'],
       securityContext: {

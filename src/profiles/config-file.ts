@@ -8,6 +8,7 @@ import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yam
 import type { Document, Node, Scalar, YAMLMap } from 'yaml';
 import { KdbgError } from '../errors.ts';
 import { BUILTIN_NAMES } from './builtin.ts';
+import { parseImageReference } from '../debug/image-ref.ts';
 
 export interface CustomProfileSpec {
   name: string;
@@ -24,6 +25,8 @@ export interface CustomProfileSpec {
 export interface ConfigFile {
   path: string;
   registry?: string;
+  /** every image kdbg runs must be pinned by digest (name@sha256:…) */
+  requireDigest?: boolean;
   /** a built-in or custom profile name */
   defaultProfile?: string;
   profiles: CustomProfileSpec[];
@@ -69,17 +72,13 @@ const HOST_PART = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
 const DOMAIN = `${HOST_PART}(?:\\.${HOST_PART})*(?::[0-9]+)?`;
 const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
 const REGISTRY = new RegExp(`^${DOMAIN}(?:/${COMPONENT})*$`);
-const TAG = '[\\w][\\w.-]{0,127}';
-const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
-/** distribution/reference's grammar: name[:tag][@digest], groups 1 = tag, 2 = digest */
-const REFERENCE = new RegExp(`^(?:${DOMAIN}/)?${COMPONENT}(?:/${COMPONENT})*(?::(${TAG}))?(?:@(${DIGEST}))?$`);
 
 function imageProblem(image: string): string | undefined {
-  const m = REFERENCE.exec(image);
-  if (!m) return `"${image}" is not a valid image reference`;
-  if (m[2]) return undefined;
-  if (!m[1]) return `"${image}" has no tag; pin a version tag or a digest (@sha256:...)`;
-  if (m[1] === 'latest') return `"${image}" is not pinned; use a version tag or a digest (@sha256:...) instead of :latest`;
+  const ref = parseImageReference(image);
+  if (!ref) return `"${image}" is not a valid image reference`;
+  if (ref.digest) return undefined;
+  if (!ref.tag) return `"${image}" has no tag; pin a version tag or a digest (@sha256:...)`;
+  if (ref.tag === 'latest') return `"${image}" is not pinned; use a version tag or a digest (@sha256:...) instead of :latest`;
   return undefined;
 }
 
@@ -162,6 +161,7 @@ const topSchema: Schema = {
         REGISTRY.test(r) ? undefined : 'must be a registry host with an optional path, like mirror.example.com/hub (no scheme, no trailing /)',
     },
     defaultProfile: { type: 'string' },
+    requireDigest: { type: 'boolean' },
     profiles: { type: 'map', key: profileNameProblem, of: profileSchema },
   },
 };
@@ -208,6 +208,7 @@ class Reader {
     if (this.issues.length) return { path: this.file, profiles: [] };
     const profilesNode = isMap(root) ? this.resolve(root.get('profiles', true)) : undefined;
     const profiles = isMap(profilesNode) ? this.profiles(profilesNode, top.profiles ?? {}) : [];
+    if (top.requireDigest && isMap(profilesNode)) this.digestsRequired(profilesNode, profiles);
     const known = [...BUILTIN_NAMES, ...profiles.map((p) => p.name)];
     if (top.defaultProfile !== undefined && !known.includes(top.defaultProfile)) {
       this.fail((root as YAMLMap).get('defaultProfile', true) as Node, 'defaultProfile', unknownProfile(top.defaultProfile, known));
@@ -235,6 +236,15 @@ class Reader {
       }
       return { name, ...spec };
     });
+  }
+
+  /** With requireDigest: true, a profile's own image must name a digest (an inherited one is checked when used). */
+  private digestsRequired(map: YAMLMap, profiles: CustomProfileSpec[]): void {
+    for (const [i, p] of profiles.entries()) {
+      if (p.image === undefined || parseImageReference(p.image)?.digest) continue;
+      const node = (this.resolve(map.items[i]!.value) as YAMLMap).get('image', true) as Node;
+      this.fail(node, `profiles.${p.name}.image`, `"${p.image}" is not pinned by digest, which requireDigest: true demands (name@sha256:…)`);
+    }
   }
 
   /** The value at `node` if it matches `schema`, else undefined (with the problems recorded). */

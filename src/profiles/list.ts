@@ -3,6 +3,7 @@ import type { V1SecurityContext } from '@kubernetes/client-node';
 import type { Profile } from './profile.ts';
 import { formatTable, type TableOptions } from '../ui/table.ts';
 import type { Paint } from '../ui/color.ts';
+import { podSecurityLevel } from '../debug/pod-security-level.ts';
 
 export interface ProfileListing {
   profiles: Profile[];
@@ -10,22 +11,34 @@ export interface ProfileListing {
 }
 
 /**
- * NAME  IMAGE  ADDS  SOURCE  DESCRIPTION, the default's name marked with `*`; `wide` adds SHELL and ENV. Ends with
- * a newline.
+ * NAME  IMAGE  ADDS  LEVEL  SOURCE  DESCRIPTION, the default's name marked with `*`, LEVEL the PodSecurity level the
+ * profile's container needs (computed from its securityContext); `wide` adds SHELL and ENV. Ends with a newline.
  */
 export function profileTable({ profiles, defaultProfile }: ProfileListing, opts: TableOptions & { wide?: boolean; paint?: Paint } = {}): string {
   const name = (p: Profile) => (p.name === defaultProfile ? `${p.name}*` : p.name);
   const rows = opts.wide
     ? [
-        ['NAME', 'IMAGE', 'ADDS', 'SHELL', 'ENV', 'SOURCE', 'DESCRIPTION'],
-        ...profiles.map((p) => [name(p), p.image, adds(p.securityContext), p.shell.join(' '), Object.keys(p.env ?? {}).join(',') || '-', p.source, p.description]),
+        ['NAME', 'IMAGE', 'ADDS', 'LEVEL', 'SHELL', 'ENV', 'SOURCE', 'DESCRIPTION'],
+        ...profiles.map((p) => [
+          name(p),
+          p.image,
+          adds(p.securityContext),
+          podSecurityLevel(p.securityContext),
+          p.shell.join(' '),
+          Object.keys(p.env ?? {}).join(',') || '-',
+          p.source,
+          p.description,
+        ]),
       ]
-    : [['NAME', 'IMAGE', 'ADDS', 'SOURCE', 'DESCRIPTION'], ...profiles.map((p) => [name(p), p.image, adds(p.securityContext), p.source, p.description])];
+    : [
+        ['NAME', 'IMAGE', 'ADDS', 'LEVEL', 'SOURCE', 'DESCRIPTION'],
+        ...profiles.map((p) => [name(p), p.image, adds(p.securityContext), podSecurityLevel(p.securityContext), p.source, p.description]),
+      ];
   const paint = opts.paint;
   return formatTable(rows, { ...opts, style: paint?.enabled ? (text, row) => (row === 0 ? paint('bold', text) : text) : undefined });
 }
 
-/** `--output json`: an array of the profiles, each with `default: true|false`; ends with a newline. */
+/** `--output json`: an array of the profiles, each with `default: true|false` and its `podSecurityLevel`; ends with a newline. */
 export function profileJson({ profiles, defaultProfile }: ProfileListing): string {
   const items = profiles.map((p) => ({
     name: p.name,
@@ -34,6 +47,7 @@ export function profileJson({ profiles, defaultProfile }: ProfileListing): strin
     shell: p.shell,
     env: p.env,
     securityContext: p.securityContext,
+    podSecurityLevel: podSecurityLevel(p.securityContext),
     source: p.source,
     description: p.description,
   }));

@@ -11,7 +11,7 @@ import { openExec, type ExecResult, type ExecSession } from './remote-exec.ts';
 import { EscapeFilter } from './escape.ts';
 import { enterRawMode, type LocalTerminal } from './terminal.ts';
 import type { Recording } from './recording.ts';
-import { HEARTBEAT_EVERY_MS, heartbeatCommand, interruptCommand, sessionCommand } from '../debug/programs.ts';
+import { HEARTBEAT_EVERY_MS, heartbeatCommand, interruptCommand, sessionCommand, type SessionPriority } from '../debug/programs.ts';
 import { NotRunning, ephemeralStatus, saysNotRunning } from '../debug/states.ts';
 import { KdbgError } from '../errors.ts';
 import { ApiError } from '../kube/api-error.ts';
@@ -29,6 +29,8 @@ export interface SessionSpec {
   command: string[];
   /** the container's TTL from this session on */
   ttlSeconds: number;
+  /** low: the command yields the CPU and the disk to the pod's app */
+  priority: SessionPriority;
   tty: boolean;
   /** with a TTY, the local terminal: stdin is put in raw mode and its size follows */
   stdin: NodeJS.ReadableStream | undefined;
@@ -144,7 +146,7 @@ export async function runSession(spec: SessionSpec): Promise<SessionEnd> {
       namespace,
       pod: podName,
       container,
-      command: sessionCommand(id, spec.ttlSeconds, spec.image, spec.command),
+      command: sessionCommand(id, spec.ttlSeconds, spec.image, spec.priority, spec.command),
       tty: spec.tty,
       stdin,
       stdout,

@@ -48,6 +48,19 @@ describe('config file location', () => {
 });
 
 describe('config file validation: one line per problem, FILE:LINE:COL: PATH: message', () => {
+  it('requireDigest: a boolean; with true, a profile\'s own image names a digest', async () => {
+    expect(await loadError('requireDigest: yes\n')).toBe('F:1:16: requireDigest: must be true or false (got yes)');
+    expect(await loadError(['requireDigest: true', profile('image: example/tools:1.2')].join('\n'))).toBe(
+      'F:4:12: profiles.p.image: "example/tools:1.2" is not pinned by digest, which requireDigest: true demands (name@sha256:…)',
+    );
+    const pinned = `example/tools:1.2@sha256:${'a'.repeat(64)}`;
+    const { requireDigestIn, get } = await loadProfiles({ configPath: writeConfig(['requireDigest: true', profile(`image: ${pinned}`, 'extends: busybox')].join('\n')), env: {} });
+    expect(requireDigestIn).toMatch(/config\.yaml$/);
+    // an inherited image is judged when it is used
+    expect(get('p').image).toBe(pinned);
+    expect((await loadProfiles({ configPath: writeConfig('requireDigest: false\n'), env: {} })).requireDigestIn).toBeUndefined();
+  });
+
   it('YAML syntax errors', async () => {
     expect(await loadError('profiles:\n  p: [a,\n')).toMatch(/^F:3:1: invalid YAML: /);
     expect(await loadError('profiles:\n  p: {}\n  p: {}\n')).toBe('F:3:3: invalid YAML: Map keys must be unique');
@@ -56,7 +69,7 @@ describe('config file validation: one line per problem, FILE:LINE:COL: PATH: mes
 
   it('the top level', async () => {
     expect(await loadError('- a\n')).toBe('F:1:1: must be a mapping (got a list)');
-    expect(await loadError('profile:\n  p: {}\n')).toBe('F:1:1: profile: unknown key (expected one of registry, defaultProfile, profiles)');
+    expect(await loadError('profile:\n  p: {}\n')).toBe('F:1:1: profile: unknown key (expected one of registry, defaultProfile, requireDigest, profiles)');
     expect(await loadError('profiles: [a]\n')).toBe('F:1:11: profiles: must be a mapping (got a list)');
     expect(await loadError('registry: https://mirror.example.com\n')).toBe(
       'F:1:11: registry: must be a registry host with an optional path, like mirror.example.com/hub (no scheme, no trailing /)',

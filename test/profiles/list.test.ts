@@ -21,13 +21,13 @@ describe('kdbg profiles', () => {
     const d = Object.fromEntries((await builtins()).map((p) => [p.name, p.description]));
     expect(table).toBe(
       [
-        'NAME         IMAGE                            ADDS                 SOURCE           DESCRIPTION',
-        `busybox      busybox:1.36.1                   -                    built-in         ${d.busybox}`,
-        `netshoot     nicolaka/netshoot:v0.13          -                    built-in         ${d.netshoot}`,
-        `netadmin     nicolaka/netshoot:v0.13          NET_ADMIN,NET_RAW    built-in         ${d.netadmin}`,
-        `ptrace       nicolaka/netshoot:v0.13          SYS_PTRACE           built-in         ${d.ptrace}`,
-        `restricted   busybox:1.36.1                   uid=65534,drop=ALL   built-in         ${d.restricted}`,
-        'mytools*     registry.example.com/tools:1.2   privileged           /etc/kdbg.yaml   team tools',
+        'NAME         IMAGE                            ADDS                 LEVEL        SOURCE           DESCRIPTION',
+        `busybox      busybox:1.36.1                   -                    baseline     built-in         ${d.busybox}`,
+        `netshoot     nicolaka/netshoot:v0.13          -                    baseline     built-in         ${d.netshoot}`,
+        `netadmin     nicolaka/netshoot:v0.13          NET_ADMIN,NET_RAW    privileged   built-in         ${d.netadmin}`,
+        `ptrace       nicolaka/netshoot:v0.13          SYS_PTRACE           privileged   built-in         ${d.ptrace}`,
+        `restricted   busybox:1.36.1                   uid=65534,drop=ALL   restricted   built-in         ${d.restricted}`,
+        'mytools*     registry.example.com/tools:1.2   privileged           privileged   /etc/kdbg.yaml   team tools',
         '',
       ].join('\n'),
     );
@@ -35,7 +35,7 @@ describe('kdbg profiles', () => {
 
   it('leaves no trailing spaces when the last column is empty', () => {
     const table = profileTable({ profiles: [{ ...mytools, description: '' }], defaultProfile: 'busybox' });
-    expect(table.split('\n')[1]).toBe('mytools   registry.example.com/tools:1.2   privileged   /etc/kdbg.yaml');
+    expect(table.split('\n')[1]).toBe('mytools   registry.example.com/tools:1.2   privileged   privileged   /etc/kdbg.yaml');
   });
 
   it('summarises what a securityContext adds', () => {
@@ -63,8 +63,9 @@ describe('kdbg profiles', () => {
           capabilities: { drop: ['ALL'] },
           seccompProfile: { type: 'RuntimeDefault' },
         },
+        podSecurityLevel: 'restricted',
         source: 'built-in',
-        description: 'busybox as uid 65534 with no capabilities; the one that passes PodSecurity restricted',
+        description: 'busybox as uid 65534 with no capabilities',
       },
       {
         name: 'mytools',
@@ -73,6 +74,7 @@ describe('kdbg profiles', () => {
         shell: ['bash', '-l'],
         env: { FOO: 'bar' },
         securityContext: { privileged: true },
+        podSecurityLevel: 'privileged',
         source: '/etc/kdbg.yaml',
         description: 'team tools',
       },

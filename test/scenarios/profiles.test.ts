@@ -11,6 +11,12 @@ import { backendFromEnv, runKdbg } from './harness.ts';
 const backend: Backend = await backendFromEnv();
 afterAll(() => backend.close());
 
+function writeConfig(text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'kdbg-config-')), 'config.yaml');
+  writeFileSync(file, text);
+  return file;
+}
+
 describe(`profiles (${backend.name})`, () => {
   let ns: string;
   let kubeconfig: string;
@@ -24,8 +30,65 @@ describe(`profiles (${backend.name})`, () => {
     const r = await runKdbg(['profiles'], { kubeconfig });
     expect(r.code).toBe(0);
     const lines = r.stdout.toString().trim().split('\n');
-    expect(lines[0]).toMatch(/^NAME\s+IMAGE\s+ADDS\s+SOURCE\s+DESCRIPTION$/);
+    expect(lines[0]).toMatch(/^NAME\s+IMAGE\s+ADDS\s+LEVEL\s+SOURCE\s+DESCRIPTION$/);
     expect(lines.slice(1).map((l) => l.split(/\s+/)[0])).toEqual(['busybox*', 'netshoot', 'netadmin', 'ptrace', 'restricted']);
+    expect(lines.slice(1).map((l) => l.split(/\s+/)[3])).toEqual(['baseline', 'baseline', 'privileged', 'privileged', 'restricted']);
+  });
+
+  it("shows each profile's PodSecurity level, computed from its securityContext, and in a pod with the pod's own", async () => {
+    const config = writeConfig(
+      'profiles:\n' +
+        '  locked:\n    extends: busybox\n    securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}, seccompProfile: {type: RuntimeDefault}}\n' +
+        '  chown:\n    extends: busybox\n    securityContext: {capabilities: {add: [CHOWN]}}\n' +
+        '  unconfined:\n    extends: busybox\n    securityContext: {seccompProfile: {type: Unconfined}}\n',
+    );
+    const listed = JSON.parse((await runKdbg(['profiles', '--config', config, '-o', 'json'], { kubeconfig })).stdout.toString()) as { name: string; podSecurityLevel: string }[];
+    expect(Object.fromEntries(listed.map((p) => [p.name, p.podSecurityLevel]))).toMatchObject({ locked: 'baseline', chown: 'baseline', unconfined: 'privileged' });
+    // the pod sets runAsNonRoot: locked passes restricted there
+    const shown = await runKdbg(['profiles', 'show', 'locked', 'hardened', '--config', config], { kubeconfig });
+    expect(shown.code).toBe(0);
+    expect(shown.stderr).toContain('kdbg: PodSecurity level this container needs in pod hardened: restricted\n');
+    const alone = await runKdbg(['profiles', 'show', 'locked', '--config', config], { kubeconfig });
+    expect(alone.stderr).toContain('kdbg: PodSecurity level this container needs: baseline\n');
+  });
+
+  it('uses a profile that adds capabilities only when named or made the default, and a privileged one only with --allow-privileged', async () => {
+    const plain = await runKdbg(['attach', 'hardened', '--new', '--', 'true'], { kubeconfig });
+    expect(plain.code).toBe(0);
+    const byDefault = writeConfig('defaultProfile: netadmin\n');
+    const named = await runKdbg(['attach', 'hardened', '--new', '--config', byDefault, '--', 'sh', '-c', 'echo $KDBG_PROFILE'], { kubeconfig });
+    expect(named.stdout.toString()).toBe('netadmin\n');
+    const sent = await backend.ephemeralContainers(ns, 'hardened');
+    expect(sent.filter((c) => c.securityContext?.capabilities?.add?.length).map((c) => c.env?.find((e) => e.name === 'KDBG_PROFILE')?.value)).toEqual(['netadmin']);
+
+    const privileged = writeConfig('profiles:\n  root:\n    extends: busybox\n    securityContext: {privileged: true}\n');
+    for (const command of [['attach', 'hardened'], ['cp', 'hardened:/etc/hostname', join(tmpdir(), 'kdbg-priv-x')], ['capture', 'hardened', '-w', join(tmpdir(), 'kdbg-priv.pcap')]]) {
+      const r = await runKdbg([...command, '--config', privileged, '-p', 'root'], { kubeconfig });
+      expect(r.code).toBe(125);
+      expect(r.stderr).toBe('kdbg: profile "root" sets privileged: true, which opens the whole node to the debug container; pass --allow-privileged to use it\n');
+    }
+    expect((await backend.ephemeralContainers(ns, 'hardened')).length).toBe(sent.length);
+    const allowed = await runKdbg(['attach', 'hardened', '--config', privileged, '-p', 'root', '--allow-privileged', '--', 'true'], { kubeconfig });
+    expect(allowed.code).toBe(0);
+    expect((await backend.ephemeralContainers(ns, 'hardened')).some((c) => c.securityContext?.privileged === true)).toBe(true);
+  });
+
+  it('with requireDigest: true, refuses an image pinned only by tag before asking the cluster anything', async () => {
+    const config = writeConfig('requireDigest: true\nregistry: mirror.example.com/hub\n');
+    const before = (await backend.ephemeralContainers(ns, 'hardened')).length;
+    const builtin = await runKdbg(['attach', 'hardened', '--config', config, '--', 'true'], { kubeconfig });
+    expect(builtin.code).toBe(125);
+    expect(builtin.stderr).toBe(
+      `kdbg: profile "busybox"'s image mirror.example.com/hub/library/busybox:1.36.1 is not pinned by digest, and ${config} sets requireDigest: true; use name@sha256:… (--image, or a profile's image)\n`,
+    );
+    const flag = await runKdbg(['cp', 'hardened:/etc/hostname', join(tmpdir(), 'kdbg-digest-x'), '--config', config, '--image', 'busybox:1.36.1'], { kubeconfig });
+    expect(flag.code).toBe(125);
+    expect(flag.stderr).toMatch(/^kdbg: --image busybox:1\.36\.1 is not pinned by digest, and .* sets requireDigest: true; .*\n$/);
+    expect((await backend.ephemeralContainers(ns, 'hardened')).length).toBe(before);
+    const custom = writeConfig('requireDigest: true\nprofiles:\n  tools:\n    image: example/tools:1.2\n');
+    const listed = await runKdbg(['profiles', '--config', custom], { kubeconfig });
+    expect(listed.code).toBe(125);
+    expect(listed.stderr).toBe(`kdbg: ${custom}:4:12: profiles.tools.image: "example/tools:1.2" is not pinned by digest, which requireDigest: true demands (name@sha256:…)\n`);
   });
 
   it('adds custom profiles from the config file and reports a bad one with file, line and field', async () => {

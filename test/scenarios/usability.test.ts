@@ -80,7 +80,7 @@ describe(`what a new user trips over (${backend.name})`, () => {
     expect(lines).toHaveLength(6);
     for (const l of lines) expect(l.length).toBeLessThanOrEqual(80);
     const wide = await runKdbg(['profiles', '-o', 'wide'], { kubeconfig });
-    expect(wide.stdout.toString().split('\n')[0]).toMatch(/^NAME\s+IMAGE\s+ADDS\s+SHELL\s+ENV\s+SOURCE\s+DESCRIPTION$/);
+    expect(wide.stdout.toString().split('\n')[0]).toMatch(/^NAME\s+IMAGE\s+ADDS\s+LEVEL\s+SHELL\s+ENV\s+SOURCE\s+DESCRIPTION$/);
     expect(wide.stdout.toString()).toContain('tcpdump needs the runtime to grant NET_RAW (containerd does)');
   });
 

@@ -1,8 +1,8 @@
 // The in-container programs, run for real by the host's sh (and busybox ash where installed), in a temp dir.
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { heartbeatCommand, heldCommand as heldArgv, idleCommand as idleArgv, interruptCommand, parseState, sessionCommand, stateCommand, stopCommand } from '../../src/debug/programs.ts';
 import { expand } from '../fake/node/container-config.ts';
@@ -60,7 +60,7 @@ describe.each(shells)('in-container programs under %s', (...shell) => {
     const e = env('1');
     const held = start(shell, heldCommand(), e);
     await waitFile(join(e.dir, 's'));
-    const r = run(shell, sessionCommand('s1', 1, 'app:1', ['sh', '-c', 'echo in-held']), e);
+    const r = run(shell, sessionCommand('s1', 1, 'app:1', 'low', ['sh', '-c', 'echo in-held']), e);
     expect(r.stdout).toBe('in-held\n');
     expect((await held.exited).code).toBe(1);
 
@@ -78,7 +78,7 @@ describe.each(shells)('in-container programs under %s', (...shell) => {
     const e = env('900');
     start(shell, idleCommand(), e);
     await waitFile(join(e.dir, 's'));
-    const r = run(shell, sessionCommand('s1', Number(e.KDBG_TTL), 'busybox:1.36.1', ['sh', '-c', 'wc -l; echo err >&2; exit 3']), e, 'a\nb\n');
+    const r = run(shell, sessionCommand('s1', Number(e.KDBG_TTL), 'busybox:1.36.1', 'low', ['sh', '-c', 'wc -l; echo err >&2; exit 3']), e, 'a\nb\n');
     expect(r.stdout.trim()).toBe('2');
     expect(r.stderr).toBe('err\n');
     expect(r.status).toBe(3);
@@ -88,7 +88,7 @@ describe.each(shells)('in-container programs under %s', (...shell) => {
     const e = env('2');
     const idle = start(shell, idleCommand(), e);
     await waitFile(join(e.dir, 's'));
-    const session = start(shell, sessionCommand('s1', Number(e.KDBG_TTL), 'busybox:1.36.1', ['sleep', '3']), e);
+    const session = start(shell, sessionCommand('s1', Number(e.KDBG_TTL), 'busybox:1.36.1', 'low', ['sleep', '3']), e);
     const ended = (await session.exited).at;
     const { at } = await idle.exited;
     // a running session is never cut, and the idle time starts when it ends
@@ -102,7 +102,7 @@ describe.each(shells)('in-container programs under %s', (...shell) => {
     await waitFile(join(e.dir, 's'));
     await new Promise((r) => setTimeout(r, 1500));
     expect(idle.child.exitCode).toBeNull();
-    expect(run(shell, sessionCommand('s1', Number(e.KDBG_TTL), 'busybox:1.36.1', ['true']), e).status).toBe(0);
+    expect(run(shell, sessionCommand('s1', Number(e.KDBG_TTL), 'busybox:1.36.1', 'low', ['true']), e).status).toBe(0);
     expect((await idle.exited).code).toBe(0);
   });
 
@@ -110,7 +110,7 @@ describe.each(shells)('in-container programs under %s', (...shell) => {
     const e = env('900');
     start(shell, idleCommand(), e);
     await waitFile(join(e.dir, 's'));
-    const session = start(shell, sessionCommand('s1', Number(e.KDBG_TTL), 'busybox:1.36.1', ['sh', '-c', 'sleep 307 & sleep 308; echo never']), e, 'pipe');
+    const session = start(shell, sessionCommand('s1', Number(e.KDBG_TTL), 'busybox:1.36.1', 'low', ['sh', '-c', 'sleep 307 & sleep 308; echo never']), e, 'pipe');
     await waitFile(join(e.dir, 's', 's1.pg'));
     expect(Number(readFileSync(join(e.dir, 's', 's1.pg'), 'utf8'))).toBe(session.child.pid);
     // the command runs (both sleeps started) before the interrupt comes
@@ -132,7 +132,7 @@ describe.each(shells)('in-container programs under %s', (...shell) => {
     const e = env('900');
     const idle = start(shell, idleCommand(), e);
     await waitFile(join(e.dir, 's'));
-    expect(run(shell, sessionCommand('s1', 1, 'busybox:1.36.1', ['true']), e).status).toBe(0);
+    expect(run(shell, sessionCommand('s1', 1, 'busybox:1.36.1', 'low', ['true']), e).status).toBe(0);
     expect(readFileSync(join(e.dir, 'ttl'), 'utf8').trim()).toBe('1');
     const { code, at } = await idle.exited;
     expect(code).toBe(0);
@@ -143,7 +143,7 @@ describe.each(shells)('in-container programs under %s', (...shell) => {
     const e = env('900');
     start(shell, idleCommand(), e);
     return waitFile(join(e.dir, 's')).then(() => {
-      const r = run(shell, sessionCommand('s1', 900, 'example/tools:1', ['no-such-tool', '-x']), e);
+      const r = run(shell, sessionCommand('s1', 900, 'example/tools:1', 'low', ['no-such-tool', '-x']), e);
       expect(r.status).toBe(127);
       expect(r.stderr).toBe('no-such-tool: command not found in the debug container (image example/tools:1)\n');
     });
@@ -154,7 +154,7 @@ describe.each(shells)('in-container programs under %s', (...shell) => {
     const idle = start(shell, idleCommand(), e);
     await waitFile(join(e.dir, 's'));
     expect(parseState(run(shell, stateCommand(), e).stdout)).toMatchObject({ sessions: 0, ttlSeconds: 900 });
-    const session = start(shell, sessionCommand('s1', 900, 'busybox:1.36.1', ['sleep', '311']), e);
+    const session = start(shell, sessionCommand('s1', 900, 'busybox:1.36.1', 'low', ['sleep', '311']), e);
     await waitFile(join(e.dir, 's', 's1'));
     expect(parseState(run(shell, stateCommand(), e).stdout)).toMatchObject({ sessions: 1, idleSeconds: 0 });
     const stopped = run(shell, stopCommand(), e);
@@ -180,7 +180,7 @@ describe.each(shells)('in-container programs under %s', (...shell) => {
     const e = env('900');
     start(shell, idleCommand(), e);
     await waitFile(join(e.dir, 's'));
-    const session = start(shell, sessionCommand('s1', Number(e.KDBG_TTL), 'busybox:1.36.1', ['sleep', '309']), e);
+    const session = start(shell, sessionCommand('s1', Number(e.KDBG_TTL), 'busybox:1.36.1', 'low', ['sleep', '309']), e);
     await waitFile(join(e.dir, 's', 's1.hb'));
     expect(run(shell, heartbeatCommand('s1'), e).status).toBe(0);
     writeFileSync(join(e.dir, 's', 's1.hb'), `${Math.floor(Date.now() / 1000) - 60}\n`);
@@ -188,4 +188,59 @@ describe.each(shells)('in-container programs under %s', (...shell) => {
     for (let i = 0; i < 20 && existsSync(join(e.dir, 's', 's1')); i++) await new Promise((r) => setTimeout(r, 50));
     expect(existsSync(join(e.dir, 's', 's1'))).toBe(false);
   });
+
+  it('runs the command at nice 10 and in the idle IO class by default, and as kdbg runs with --priority normal', async () => {
+    const e = env('900');
+    start(shell, idleCommand(), e);
+    await waitFile(join(e.dir, 's'));
+    const niceness = (priority: 'low' | 'normal') =>
+      run(shell, sessionCommand('s1', 900, 'busybox:1.36.1', priority, ['cut', '-d', ' ', '-f', '19', '/proc/self/stat']), e).stdout.trim();
+    const own = getPriority();
+    expect(niceness('low')).toBe(String(Math.min(own + 10, 19)));
+    expect(niceness('normal')).toBe(String(own));
+    if (onHost('ionice')) {
+      expect(run(shell, sessionCommand('s2', 900, 'busybox:1.36.1', 'low', ['ionice']), e).stdout.trim()).toBe('idle');
+      expect(run(shell, sessionCommand('s3', 900, 'busybox:1.36.1', 'normal', ['ionice']), e).stdout.trim()).not.toBe('idle');
+    }
+  });
+
+  it('runs the command anyway where the image has neither nice nor ionice', async () => {
+    const e = env('900');
+    start(shell, idleCommand(), e);
+    await waitFile(join(e.dir, 's'));
+    // an image with only what the wrapper and the command need
+    const bin = mkdtempSync(join(tmpdir(), 'kdbg-bin-'));
+    for (const tool of ['date', 'mv', 'cat', 'setsid', 'sleep', 'cut']) symlinkSync(onHost(tool)!, join(bin, tool));
+    const r = run([onHost(shell[0]!)!, ...shell.slice(1)], sessionCommand('s1', 900, 'busybox:1.36.1', 'low', ['cut', '-d', ' ', '-f', '19', '/proc/self/stat']), {
+      ...e,
+      PATH: bin,
+    });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe(String(getPriority()));
+  });
+
+  it('costs no CPU while it idles: it sleeps until the TTL is up, and a session wakes it', async () => {
+    const e = env('900');
+    const idle = start(shell, idleCommand(), e);
+    await waitFile(join(e.dir, 'idle.pid'));
+    const before = cpuTicks(idle.child.pid!);
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(cpuTicks(idle.child.pid!) - before).toBeLessThanOrEqual(1);
+  });
 });
+
+/** The absolute path of a program on the host's PATH. */
+function onHost(program: string): string | undefined {
+  return spawnSync('sh', ['-c', 'command -v "$1"', 'sh', program], { encoding: 'utf8' }).stdout.trim() || undefined;
+}
+
+/** utime + stime + cutime + cstime of PID (its own and its waited-for children's), in clock ticks. */
+function cpuTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat
+    .slice(stat.lastIndexOf(')') + 2)
+    .split(' ')
+    .slice(11, 15)
+    .reduce((sum, f) => sum + Number(f), 0);
+}

@@ -3,7 +3,7 @@ import { parseTarget, selectorString } from '../../src/debug/target.ts';
 import { formatAge } from '../../src/ui/age.ts';
 import { planAttach, type AttachFlags } from '../../src/commands/attach/options.ts';
 
-const flags: AttachFlags = { ttl: '15m', timeout: '2m', stdin: true, escapeChar: '~' };
+const flags: AttachFlags = { ttl: '15m', timeout: '2m', stdin: true, escapeChar: '~', priority: 'low' };
 
 describe('naming what to debug', () => {
   it('reads pods and workloads the way kubectl writes them', () => {

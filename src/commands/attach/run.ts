@@ -7,7 +7,7 @@ import { withClient } from '../cluster.ts';
 import { inDebugContainer, sessionIn, type SessionPlace } from '../pipeline.ts';
 import { inPodCopy } from './copy.ts';
 import { NotRunningRefusal } from '../not-running.ts';
-import { pipelineRequest } from '../debug-container-flags.ts';
+import { chosenProfile, pipelineRequest } from '../debug-container-flags.ts';
 import { ExitCode } from '../../errors.ts';
 import { createWriteStream } from 'node:fs';
 import { Recording } from '../../session/recording.ts';
@@ -15,7 +15,7 @@ import { Recording } from '../../session/recording.ts';
 export async function runAttach(plan: AttachPlan, io: IO): Promise<number> {
   const { flags } = plan;
   const catalog = await loadProfiles({ configPath: flags.config, env: io.env });
-  const profile = catalog.get(flags.profile ?? catalog.defaultProfile);
+  const profile = chosenProfile(catalog, flags.profile ?? catalog.defaultProfile, flags);
   const command = plan.command.length ? plan.command : profile.shell;
   return withClient(flags, io, async (client) => {
     const interrupts = io.interrupts();
@@ -24,7 +24,7 @@ export async function runAttach(plan: AttachPlan, io: IO): Promise<number> {
         const recording = flags.record === undefined ? undefined : startRecording(flags.record, flags.recordInput === true, plan.tty, command, io);
         try {
           return await runSession({
-            ...sessionIn(client, c, io, plan.ttlSeconds, interrupts.signal),
+            ...sessionIn(client, c, io, plan, interrupts.signal),
             command,
             tty: plan.tty,
             stdin: plan.tty || plan.forwardStdin ? io.stdin : undefined,

@@ -9,7 +9,7 @@ import { loadProfiles } from '../../profiles/catalog.ts';
 import { runSession } from '../../session/runner.ts';
 import { withClient } from '../cluster.ts';
 import { inDebugContainer, sessionIn } from '../pipeline.ts';
-import { pipelineRequest } from '../debug-container-flags.ts';
+import { chosenProfile, pipelineRequest } from '../debug-container-flags.ts';
 import { onPath } from '../../ui/on-path.ts';
 import { KdbgError, UsageError } from '../../errors.ts';
 import { mkdir } from 'node:fs/promises';
@@ -23,7 +23,7 @@ export async function runCapture(plan: CapturePlan, io: IO): Promise<number> {
   const { flags } = plan;
   if (plan.sink.kind === 'wireshark' && !onPath('wireshark', io.env)) throw new UsageError('wireshark is not installed (not on PATH); pipe stdout to it, or write a file with -w');
   const catalog = await loadProfiles({ configPath: flags.config, env: io.env });
-  const profile = catalog.get(flags.profile);
+  const profile = chosenProfile(catalog, flags.profile, flags);
   return withClient(flags, io, async (client) => {
     const interrupts = io.interrupts();
     const timer = new AbortController();
@@ -91,7 +91,7 @@ async function captureIn(run: Capturing, target: Target, sinkSpec: SinkSpec, lab
     const duration = plan.durationMs === undefined ? undefined : setTimeout(() => timer.abort('INT'), plan.durationMs);
     try {
       const end = await runSession({
-        ...sessionIn(client, c, io, plan.ttlSeconds, stop),
+        ...sessionIn(client, c, io, plan, stop),
         command: plan.command,
         tty: false,
         stdin: undefined,

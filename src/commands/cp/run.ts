@@ -7,7 +7,7 @@ import { copyInCommand, copyOutCommand } from '../../debug/programs.ts';
 import { runSession } from '../../session/runner.ts';
 import { withClient } from '../cluster.ts';
 import { inDebugContainer, sessionIn } from '../pipeline.ts';
-import { pipelineRequest } from '../debug-container-flags.ts';
+import { chosenProfile, pipelineRequest } from '../debug-container-flags.ts';
 import { KdbgError } from '../../errors.ts';
 import { localSize, packLocal, unpackTo, type LeftOut } from './local-tar.ts';
 import { countingStage } from '../../ui/transfer.ts';
@@ -15,7 +15,7 @@ import { countingStage } from '../../ui/transfer.ts';
 export async function runCp(plan: CpPlan, io: IO): Promise<number> {
   const { flags } = plan;
   const catalog = await loadProfiles({ configPath: flags.config, env: io.env });
-  const profile = catalog.get(flags.profile);
+  const profile = chosenProfile(catalog, flags.profile, flags);
   const packed = plan.direction === 'in' ? packLocal(plan.local) : undefined;
   const unpacking = plan.direction === 'out' ? await unpackTo(plan.local) : undefined;
   const command = packed ? copyInCommand(plan.root, plan.remote, packed.name) : copyOutCommand(plan.root, plan.remote);
@@ -37,7 +37,7 @@ export async function runCp(plan: CpPlan, io: IO): Promise<number> {
           const stdout = unpacking && counter ? counter : sink;
           if (stdout !== sink) stdout.pipe(sink);
           const end = await runSession({
-            ...sessionIn(client, c, io, plan.ttlSeconds, interrupts.signal),
+            ...sessionIn(client, c, io, plan, interrupts.signal),
             command,
             tty: false,
             stdin,

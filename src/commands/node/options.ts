@@ -27,6 +27,7 @@ const NODE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])
 
 export function planNode(flags: NodeFlags, node: string, command: string[], stdinIsTTY: boolean): NodePlan {
   if (node.length > 253 || !NODE_NAME.test(node)) throw new UsageError(`"${node}" is not a node name (lowercase letters, digits, - and ., at most 253)`);
-  const checked = checkDebugContainerFlags({ ttl: flags.ttl, timeout: flags.timeout, image: flags.image });
+  // the node's own work is not the app's: its sessions keep their normal priority
+  const checked = checkDebugContainerFlags({ ttl: flags.ttl, timeout: flags.timeout, image: flags.image, priority: 'normal' });
   return { flags, node, command, ...sessionMode(flags, command, stdinIsTTY), ...checked };
 }

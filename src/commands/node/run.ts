@@ -40,7 +40,7 @@ export async function runNode(plan: NodePlan, io: IO): Promise<number> {
         { client, namespace, identity, pod, container: NODE_SHELL_CONTAINER, init: false, timeoutMs: plan.timeoutMs, keep: flags.keep === true, io, signal: interrupts.signal, what },
         (running) =>
           runSession({
-            ...sessionIn(client, { pod: running, container: running.spec!.containers[0]! }, io, plan.ttlSeconds, interrupts.signal),
+            ...sessionIn(client, { pod: running, container: running.spec!.containers[0]! }, io, plan, interrupts.signal),
             command,
             tty: plan.tty,
             stdin: plan.tty || plan.forwardStdin ? io.stdin : undefined,

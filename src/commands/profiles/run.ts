@@ -6,6 +6,7 @@ import type { ProfilesFlags, ShowFlags } from './command.ts';
 import { loadProfiles } from '../../profiles/catalog.ts';
 import { profileJson, profileTable } from '../../profiles/list.ts';
 import { debugContainer } from '../../debug/spec.ts';
+import { podSecurityLevel } from '../../debug/pod-security-level.ts';
 import { checkImageReference } from '../../debug/image-ref.ts';
 import { parseDuration } from '../../duration.ts';
 import { UsageError } from '../../errors.ts';
@@ -44,6 +45,8 @@ export async function showProfile(name: string, podName: string | undefined, fla
     });
   }
   const container = debugContainer({ profile, pod, target, user, ttlSeconds, reason: flags.reason, image: flags.image }, `kdbg-${profile.name}-xxxxx`);
+  // with a pod, its own securityContext counts too (runAsNonRoot and seccompProfile are inherited)
+  io.note(`PodSecurity level this container needs${podName ? ` in pod ${podName}` : ''}: ${podSecurityLevel(container.securityContext, pod.spec ?? {})}`);
   io.stdout.write(shared.output === 'json' ? `${JSON.stringify(container, null, 2)}\n` : stringify(container, { lineWidth: 0 }));
   return 0;
 }
