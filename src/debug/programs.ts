@@ -1,6 +1,6 @@
 // The shell programs kdbg runs inside its debug containers: the contract between kdbg and its idle container.
 // POSIX sh only (busybox ash, dash, bash), no tools beyond mkdir, date, cat, rm, mv, sleep, kill and (when
-// present) setsid, nice and ionice.
+// present) setsid, nice or renice, and ionice.
 //
 // Layout under ${TMPDIR:-/tmp}/$KDBG_NAME (one directory per debug container):
 //   idle.pid      the idle process
@@ -133,7 +133,7 @@ exec sh "$d/idle"
  * (exit 127) when the image has no such command, sets the container's TTL, records itself as the session and as
  * the process group to signal, wakes the idle program (SIGUSR1, only to the PID whose command line is that
  * program's), then becomes the command (exec), so the command keeps the wrapper's PID and default signal
- * dispositions. With PRIORITY `low` the command runs under `nice -n 10` and in the idle IO class (`ionice -c3`),
+ * dispositions. With PRIORITY `low` the command runs at nice 10 (nice, else renice) and in the idle IO class (`ionice -c3`),
  * each only where the image has the tool: under contention the app gets the CPU and the disk first. A TTY program
  * is already a session leader; a piped one becomes one through setsid, which does not fork for a process that does
  * not lead a group. The idle process notices when that PID is gone and marks the session ended.
@@ -159,7 +159,9 @@ case $cmdline in *"$d/idle"*) kill -USR1 "$idle" 2>/dev/null ;; esac
 command -v "$1" >/dev/null 2>&1 || { echo "$1: command not found in the debug container (image $image)" >&2; exit 127; }
 if [ "$priority" = low ]; then
   command -v ionice >/dev/null 2>&1 && ionice -c 3 -p $$ 2>/dev/null
-  command -v nice >/dev/null 2>&1 && set -- nice -n 10 "$@"
+  # busybox builds without a nice applet (Debian's) still have renice, which the command inherits from the wrapper
+  if command -v nice >/dev/null 2>&1; then set -- nice -n 10 "$@"
+  elif command -v renice >/dev/null 2>&1; then renice -n 10 -p $$ >/dev/null 2>&1; fi
 fi
 read -r _ _ _ _ pgrp _ </proc/$$/stat 2>/dev/null || pgrp=
 if [ "$pgrp" != $$ ] && command -v setsid >/dev/null 2>&1; then exec setsid "$@"; fi

@@ -95,8 +95,8 @@ describe(`completion (${backend.name})`, () => {
   });
 
   it('offers namespaces for -n and --namespace=', async () => {
-    expect(await complete(['attach', '-n', ns.slice(0, -2)])).toBe(`${ns}\n:4\n`);
-    expect(await complete(['attach', `--namespace=${other}`])).toBe(`${other}\n:4\n`);
+    expect(await complete(['attach', '-n', ns.slice(0, -2)])).toBe(`${ns}\tActive\n:4\n`);
+    expect(await complete(['attach', `--namespace=${other}`])).toBe(`${other}\tActive\n:4\n`);
   });
 
   it('offers subcommands, flags, shells, POD: for cp, and nothing after --', async () => {

@@ -204,6 +204,17 @@ describe.each(shells)('in-container programs under %s', (...shell) => {
     }
   });
 
+  it('renices the command where the image has renice but no nice (Debian\'s busybox)', async () => {
+    const e = env('900');
+    start(shell, idleCommand(), e);
+    await waitFile(join(e.dir, 's'));
+    const bin = mkdtempSync(join(tmpdir(), 'kdbg-bin-'));
+    for (const tool of ['date', 'mv', 'cat', 'setsid', 'sleep', 'cut', 'renice']) symlinkSync(onHost(tool)!, join(bin, tool));
+    const r = run([onHost(shell[0]!)!, ...shell.slice(1)], sessionCommand('s1', 900, 'busybox:1.36.1', 'low', ['cut', '-d', ' ', '-f', '19', '/proc/self/stat']), { ...e, PATH: bin });
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe(String(Math.min(getPriority() + 10, 19)));
+  });
+
   it('runs the command anyway where the image has neither nice nor ionice', async () => {
     const e = env('900');
     start(shell, idleCommand(), e);
@@ -217,7 +228,8 @@ describe.each(shells)('in-container programs under %s', (...shell) => {
     });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(r.stdout.trim()).toBe(String(getPriority()));
+    // Debian's busybox shell runs its own applets (renice among them) whatever PATH says
+    expect(r.stdout.trim()).toBe(String(shell[0] === 'busybox' ? Math.min(getPriority() + 10, 19) : getPriority()));
   });
 
   it('costs no CPU while it idles: it sleeps until the TTL is up, and a session wakes it', async () => {

@@ -1,5 +1,5 @@
-// meta.k8s.io/v1 Table output (what `kubectl get` asks for): the pod columns of the apiserver's printers, and
-// Name/Age for the other kinds.
+// meta.k8s.io/v1 Table output (what `kubectl get` asks for): the pod, event and namespace columns of the
+// apiserver's printers, and Name/Age for the other kinds.
 import type { JsonObject } from './status.ts';
 
 const col = (name: string, description: string, priority = 0, format = ''): JsonObject => ({ name, type: 'string', format, description, priority });
@@ -22,8 +22,10 @@ const eventColumns = [
   col('Object', 'The object that this event is about.'),
   col('Message', 'A human-readable description of the status of this operation.'),
 ];
+// pkg/printers/internalversion/printers.go: namespaceColumnDefinitions
+const namespaceColumns = [podColumns[0]!, col('Status', 'The status of the namespace'), podColumns[4]!];
 const genericColumns = [podColumns[0]!, podColumns[4]!];
-const columns: Record<string, JsonObject[]> = { Pod: podColumns, Event: eventColumns };
+const columns: Record<string, JsonObject[]> = { Pod: podColumns, Event: eventColumns, Namespace: namespaceColumns };
 
 /** Accept asks for a Table (`as=Table;g=meta.k8s.io`). */
 export function wantsTable(accept: string): boolean {
@@ -54,6 +56,7 @@ function cells(kind: string, o: JsonObject): string[] {
     const obj = o.involvedObject ?? {};
     return [age(o, o.lastTimestamp), o.type, o.reason, `${String(obj.kind).toLowerCase()}/${obj.name}`, o.message];
   }
+  if (kind === 'Namespace') return [o.metadata.name, o.status?.phase ?? 'Active', age(o)];
   return [o.metadata.name, age(o)];
 }
 
