@@ -275,12 +275,15 @@ export function idleCommand(): string[] {
 /**
  * The command of a container kdbg holds in a copy of a pod: the idle program, which always ends in failure
  * (exit 1), so that when its time is up nothing after it runs (later init containers, the app) and the copy ends.
- * TERM (the copy's deletion, kdbg stop) reaches the idle program, which hangs up the sessions first.
+ * TERM (the copy's deletion, kdbg stop) reaches the idle program, which hangs up the sessions first. Like the
+ * idle program, it is written to the container's directory first, so \`ps\` shows \`sh /tmp/<name>/held\`.
  */
 const HELD_ENTRYPOINT = `${DIR}
 mkdir -p "$d" || exit 1
 cat >"$d/idle" <<'KDBG_IDLE'
 ${IDLE_SCRIPT}KDBG_IDLE
+cat >"$d/held" <<'KDBG_HELD'
+${DIR}
 sh "$d/idle" &
 idle=$!
 trap 'kill -TERM "$idle" 2>/dev/null' TERM
@@ -288,6 +291,8 @@ wait "$idle"
 wait "$idle" 2>/dev/null
 echo "kdbg: this copy's debugging time is over" >&2
 exit 1
+KDBG_HELD
+exec sh "$d/held"
 `;
 
 export function heldCommand(): string[] {
