@@ -2,13 +2,12 @@
 import type { IO } from '../../io.ts';
 import type { AttachPlan } from './options.ts';
 import { loadProfiles } from '../../profiles/catalog.ts';
-import { runSession, type SessionEnd } from '../../session/runner.ts';
+import { userSession, userSessionExitCode } from '../user-session.ts';
 import { withClient } from '../cluster.ts';
-import { inDebugContainer, sessionIn, type SessionPlace } from '../pipeline.ts';
+import { inDebugContainer, type SessionPlace } from '../pipeline.ts';
 import { inPodCopy } from './copy.ts';
 import { NotRunningRefusal } from '../not-running.ts';
 import { chosenProfile, pipelineRequest } from '../debug-container-flags.ts';
-import { ExitCode } from '../../errors.ts';
 import { createWriteStream } from 'node:fs';
 import { Recording } from '../../session/recording.ts';
 
@@ -23,16 +22,7 @@ export async function runAttach(plan: AttachPlan, io: IO): Promise<number> {
       const session = async (c: SessionPlace) => {
         const recording = flags.record === undefined ? undefined : startRecording(flags.record, flags.recordInput === true, plan.tty, command, io);
         try {
-          return await runSession({
-            ...sessionIn(client, c, io, plan, interrupts.signal),
-            command,
-            tty: plan.tty,
-            stdin: plan.tty || plan.forwardStdin ? io.stdin : undefined,
-            stdout: io.stdout,
-            stderr: io.stderr,
-            escapeChar: plan.escapeChar,
-            recording,
-          });
+          return await userSession(client, c, io, plan, command, interrupts.signal, recording);
         } finally {
           await recording?.close();
         }
@@ -52,11 +42,7 @@ export async function runAttach(plan: AttachPlan, io: IO): Promise<number> {
             if (!yes) throw err;
             return inCopy({ ...plan, target: { kind: 'pod', name: err.pod }, flags: { ...flags, copy: true } });
           });
-      if (end.kind === 'stopped' && end.by === 'escape') {
-        io.stderr.write('\r\n');
-        io.note('session ended with ~.');
-      }
-      return exitCode(end);
+      return userSessionExitCode(end, io);
     } finally {
       interrupts.close();
     }
@@ -67,20 +53,4 @@ function startRecording(file: string, recordInput: boolean, tty: boolean, comman
   const width = tty ? io.stdout.columns || 80 : 80;
   const height = tty ? io.stdout.rows || 24 : 24;
   return new Recording(createWriteStream(file), { width, height, command: command.join(' '), recordInput, now: io.now });
-}
-
-/** attach's meaning of a stop: the exit status of a program that got that signal. */
-export function exitCode(end: SessionEnd): number {
-  if (end.kind === 'exited') return end.code;
-  switch (end.by) {
-    case 'INT':
-    case 'escape':
-      return ExitCode.sigint;
-    case 'TERM':
-      return ExitCode.sigterm;
-    case 'HUP':
-      return ExitCode.sighup;
-    case 'PIPE':
-      return ExitCode.stdoutClosed;
-  }
 }

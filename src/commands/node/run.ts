@@ -7,13 +7,11 @@ import type { NodePlan } from './options.ts';
 import { ApiError } from '../../kube/api-error.ts';
 import { KdbgError } from '../../errors.ts';
 import { withClient } from '../cluster.ts';
-import { sessionIn } from '../pipeline.ts';
 import { whoAmI } from '../../debug/preflight.ts';
 import { enforcedLevel } from '../../debug/pod-security.ts';
 import { nodePod, nodeSessionCommand, NODE_SHELL_CONTAINER } from '../../debug/node-pod.ts';
 import { preflightPod, withOwnPod } from '../../debug/own-pod.ts';
-import { runSession } from '../../session/runner.ts';
-import { exitCode } from '../attach/run.ts';
+import { userSession, userSessionExitCode } from '../user-session.ts';
 
 const SHELL = ['sh'];
 
@@ -38,22 +36,9 @@ export async function runNode(plan: NodePlan, io: IO): Promise<number> {
       const command = nodeSessionCommand(plan.command, flags.chroot, SHELL);
       const end = await withOwnPod(
         { client, namespace, identity, pod, container: NODE_SHELL_CONTAINER, init: false, timeoutMs: plan.timeoutMs, keep: flags.keep === true, io, signal: interrupts.signal, what },
-        (running) =>
-          runSession({
-            ...sessionIn(client, { pod: running, container: running.spec!.containers[0]! }, io, plan, interrupts.signal),
-            command,
-            tty: plan.tty,
-            stdin: plan.tty || plan.forwardStdin ? io.stdin : undefined,
-            stdout: io.stdout,
-            stderr: io.stderr,
-            escapeChar: plan.escapeChar,
-          }),
+        (running) => userSession(client, { pod: running, container: running.spec!.containers[0]! }, io, plan, command, interrupts.signal),
       );
-      if (end.kind === 'stopped' && end.by === 'escape') {
-        io.stderr.write('\r\n');
-        io.note('session ended with ~.');
-      }
-      return exitCode(end);
+      return userSessionExitCode(end, io);
     } finally {
       interrupts.close();
     }
