@@ -121,7 +121,7 @@ describe.skipIf(!kubectl)(title, () => {
     let warnedAt = 0;
     const r = await run(['debug', 'web-0', '-i', '--image=example/nosuchimage:1', '--', 'sh'], {
       stopWhen: (out) => {
-        if (!warnedAt && /^Warning: container debugger-\w+: rpc error: code = NotFound/m.test(out.stderr)) warnedAt = Date.now();
+        if (!warnedAt && /^Warning: container debugger-\w+: failed to pull and unpack image/m.test(out.stderr)) warnedAt = Date.now();
         return warnedAt > 0 && Date.now() - warnedAt > 2000;
       },
       timeoutMs: 15_000,
@@ -129,7 +129,7 @@ describe.skipIf(!kubectl)(title, () => {
     expect(warnedAt).toBeGreaterThan(0);
     expect(r.killed).toBe(true);
     expect(r.stderr).toMatch(
-      /Warning: container debugger-\w+: rpc error: code = NotFound desc = failed to pull and unpack image "docker\.io\/example\/nosuchimage:1": .*not found/,
+      /Warning: container debugger-\w+: failed to pull and unpack image "docker\.io\/example\/nosuchimage:1": .*not found/,
     );
   });
 

@@ -201,7 +201,7 @@ export class Kubelet {
         const took = goDuration(delay);
         this.event(rec, c, 'Normal', 'Pulled', `Successfully pulled image "${image}" in ${took} (${took} including waiting). Image size: 2166802 bytes.`);
       } else {
-        this.event(rec, c, 'Normal', 'Pulled', `Container image "${image}" already present on machine`);
+        this.event(rec, c, 'Normal', 'Pulled', `Container image "${image}" already present on machine and can be accessed by the pod`);
       }
       this.create(rec, c);
     });
@@ -209,7 +209,8 @@ export class Kubelet {
 
   private pullFailed(rec: PodRecord, c: ContainerRecord): void {
     const ref = c.image.normalized;
-    const err = `rpc error: code = NotFound desc = failed to pull and unpack image "${ref}": failed to resolve reference "${ref}": ${ref}: not found`;
+    // the kubelet reports containerd's message without the gRPC status around it (measured on kubelet 1.36)
+    const err = `failed to pull and unpack image "${ref}": failed to resolve reference "${ref}": ${ref}: not found`;
     this.event(rec, c, 'Warning', 'Failed', `Failed to pull image "${c.spec.image}": ${err}`);
     this.event(rec, c, 'Warning', 'Failed', 'Error: ErrImagePull');
     this.setState(rec, c, { waiting: { reason: 'ErrImagePull', message: err } });
@@ -240,13 +241,20 @@ export class Kubelet {
     c.config = config;
     const log = new ContainerLog();
     c.logs.set(c.containerID, log);
-    this.event(rec, c, 'Normal', 'Created', `Created container: ${c.name}`);
+    this.event(rec, c, 'Normal', 'Created', 'Container created');
 
     const exe = this.executable(c, config.argv[0]);
     if ('error' in exe) {
-      const message = `failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: ${exe.error}: unknown`;
+      const message = `failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: ${exe.error}: unknown`;
       this.event(rec, c, 'Warning', 'Failed', `Error: ${message}`);
       log.end();
+      if (c.ephemeral) {
+        // never restarted, yet shown as the kubelet shows a start that failed: waiting RunContainerError, the
+        // StartError as its last state (measured on kubelet 1.36)
+        c.lastState = { terminated: { exitCode: 128, reason: 'StartError', message, startedAt: '1970-01-01T00:00:00Z', finishedAt: now(), containerID: c.containerID } };
+        this.setState(rec, c, { waiting: { reason: 'RunContainerError', message } });
+        return;
+      }
       this.finished(rec, c, { exitCode: 128, reason: 'StartError', message, startedAt: '1970-01-01T00:00:00Z' });
       return;
     }
