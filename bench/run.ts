@@ -10,21 +10,29 @@
 // container (which has tar), THROUGHPUT_RUNS rounds, with both peak RSS.
 // The capture case: time to the first packet of `kdbg capture` (its netshoot container reused) against `kubectl exec
 // … tcpdump -w -` into the same container, with matching traffic flowing (see bench/capture.ts).
+// Where npm run dist built this machine's single executable (dist/bin/kdbg-linux-ARCH), its --version runs against
+// `node -e 0` of the Node inside it, and its one-shot in the reused container against kubectl exec, as above.
 // BENCH_TRACE=1 (fake API server only) also prints when each request of one run of each one-shot reached the server.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { arch, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startFakeCluster, type FakeCluster } from '../test/fake/cluster.ts';
 import { webPod, type RecordedRequest } from '../test/backends/backend.ts';
 import { seedFleet, type Fleet } from './fleet.ts';
 import { firstPacket, podHttpTraffic, udpTraffic } from './capture.ts';
+import { nodeBinary, PLATFORMS } from '../scripts/dist/node-binaries.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
 const THROUGHPUT_RUNS = Number(process.env.BENCH_THROUGHPUT_RUNS ?? Math.min(RUNS, 3));
 /** the package's bin entry, as `npm link` installs it */
 const KDBG = fileURLToPath(new URL(`../${(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { bin: { kdbg: string } }).bin.kdbg}`, import.meta.url));
+/** npm run dist's executable for this machine, and the Node inside it; undefined where it was not built */
+const BINARY = fileURLToPath(new URL(`../dist/bin/kdbg-linux-${arch()}`, import.meta.url));
+const binary = process.platform === 'linux' && existsSync(BINARY)
+  ? { kdbg: BINARY, node: nodeBinary(PLATFORMS.find((p) => p.os === 'linux' && p.arch === arch())!) }
+  : undefined;
 const KUBECTL = join(dirname(spawnSync('sh', ['-c', 'readlink -f "$(command -v kubectl)"']).stdout.toString().trim()), 'kubectl.1.33');
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 /** bytes moved each way by the throughput cases */
@@ -163,12 +171,17 @@ try {
   Object.assign(all, await interleaved({
     'node -e 0': () => timed(node, ['-e', '0'], env),
     'kdbg --version': () => timed(node, [KDBG, '--version'], env),
+    ...(binary && {
+      'node -e 0 (the executable\'s)': () => timed(binary.node, ['-e', '0'], env),
+      'kdbg --version (executable)': () => timed(binary.kdbg, ['--version'], env),
+    }),
   }));
   Object.assign(all, await interleaved({
     'kdbg attach --new -- true': () => timed(node, [KDBG, 'attach', 'web-0', '-c', 'app', '--new', '--', 'true'], env),
     'kdbg attach -- true (reused)': () => timed(node, [KDBG, 'attach', 'web-0', '-c', 'app', '--', 'true'], env),
     'kubectl debug -i -- true': () => timed(KUBECTL, ['debug', 'web-0', '-i', '-q', '--image=busybox:1.36.1', '--target=app', '--', 'true'], env),
     'kubectl exec (same container) -- true': () => timed(KUBECTL, ['exec', 'web-0', '-c', reused, '--', 'true'], env),
+    ...(binary && { 'kdbg attach -- true (reused, executable)': () => timed(binary.kdbg, ['attach', 'web-0', '-c', 'app', '--', 'true'], env) }),
   }));
 
   // kdbg ls -A over the fleet: check once that both see all of it, and that kdbg takes its containers for its own
@@ -262,6 +275,12 @@ try {
   const rows: Row[] = [
     timeRow('kdbg --version', 'kdbg --version', 'node -e 0', 1.2),
     timeRow('kdbg attach -- true (reused)', 'kdbg attach -- true (reused)', 'kubectl exec (same container) -- true', 1.5),
+    ...(binary
+      ? [
+          timeRow('kdbg --version (executable)', 'kdbg --version (executable)', 'node -e 0 (the executable\'s)', 1.2),
+          timeRow('kdbg attach -- true (reused, executable)', 'kdbg attach -- true (reused, executable)', 'kubectl exec (same container) -- true', 1.5),
+        ]
+      : []),
     timeRow('kdbg attach --new -- true', 'kdbg attach --new -- true', 'kubectl debug -i -- true', 0.6),
     timeRow('kdbg attach -- true (reused)', 'kdbg attach -- true (reused)', 'kubectl debug -i -- true', 0.3),
     rateRow(`${BYTES / MiB} MiB out: kdbg attach`, 'kdbg attach, out', 'kubectl exec, out', 1.0),

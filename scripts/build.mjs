@@ -5,8 +5,9 @@ import { readFileSync, rmSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
-// chunk names carry content hashes: start from an empty dist/ so no stale chunk is left to ship
-rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
+// chunk names carry content hashes: start without the last build's output so no stale chunk is left to ship
+// (npm run dist's release folders beside it stay)
+for (const old of ['chunks', 'kdbg.js', 'kdbg.js.map']) rmSync(new URL(`../dist/${old}`, import.meta.url), { recursive: true, force: true });
 
 await build({
   entryPoints: { kdbg: 'src/main.ts' },

@@ -133,8 +133,10 @@ process.stderr.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code !== 'EPIPE') throw err;
 });
 
-const code = await main(process.argv.slice(2));
-// Let stdout drain before exiting, so a pipe gets every byte (unless its reader has gone).
-const exit = () => process.exit(code);
-if (process.stdout.destroyed || process.stdout.errored) exit();
-else process.stdout.write('', exit);
+// no top-level await: the single executable bundles this module into one CommonJS script
+void main(process.argv.slice(2)).then((code) => {
+  // Let stdout drain before exiting, so a pipe gets every byte (unless its reader has gone).
+  const exit = () => process.exit(code);
+  if (process.stdout.destroyed || process.stdout.errored) exit();
+  else process.stdout.write('', exit);
+});

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { webPod, type Backend } from '../backends/backend.ts';
-import { backendFromEnv, eventually, KDBG, runKdbg } from './harness.ts';
+import { backendFromEnv, eventually, KDBG_SHELL, runKdbg } from './harness.ts';
 import { parsePcap } from './pcap.ts';
 import { runKdbgInPty } from './pty.ts';
 
@@ -78,7 +78,7 @@ describe.runIf(backend.features.hooks)(`kdbg capture (${backend.name})`, () => {
   });
 
   it('a reader that closes the pipe ends the capture with exit 0', async () => {
-    const child = spawn('bash', ['-c', `"${process.execPath}" "${KDBG}" capture web-0 -i lo -f "${FILTER}" | head -c 200 >/dev/null; echo "kdbg=\${PIPESTATUS[0]}"`], {
+    const child = spawn('bash', ['-c', `${KDBG_SHELL} capture web-0 -i lo -f "${FILTER}" | head -c 200 >/dev/null; echo "kdbg=\${PIPESTATUS[0]}"`], {
       env: { ...process.env, KUBECONFIG: kubeconfig, XDG_CONFIG_HOME: '/nonexistent' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { webPod, type Backend } from '../backends/backend.ts';
-import { backendFromEnv, eventually, runKdbg } from './harness.ts';
+import { backendFromEnv, eventually, kdbgNodeVersion, runKdbg } from './harness.ts';
 import { runShellInPty } from './pty.ts';
 
 const backend: Backend = await backendFromEnv();
@@ -76,7 +76,7 @@ describe(`colour and version (${backend.name})`, () => {
     const r = await runKdbg(['version', '-o', 'json'], { kubeconfig });
     expect(r.code).toBe(0);
     const v = JSON.parse(r.stdout.toString());
-    expect(v).toMatchObject({ kdbg: version, node: process.version, server: { version: expect.stringMatching(/^v1\.\d+/) } });
+    expect(v).toMatchObject({ kdbg: version, node: kdbgNodeVersion(), server: { version: expect.stringMatching(/^v1\.\d+/) } });
     const human = await runKdbg(['version'], { kubeconfig });
     expect(human.stdout.toString()).toMatch(new RegExp(`^kdbg ${version.replace(/\./g, '\\.')} \\(Node v[\\d.]+\\)\\nserver v1\\.\\d+\\S* `));
   });

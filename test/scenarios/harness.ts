@@ -1,11 +1,32 @@
 // Runs the built kdbg as a child process, piped or under a real pseudo-terminal, against a Backend.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Backend } from '../backends/backend.ts';
 
 export const KDBG = fileURLToPath(new URL('../../bin/kdbg.cjs', import.meta.url));
+
+/**
+ * The kdbg the scenarios spawn: the npm entry under this Node, or with KDBG_BIN (a path from the repository's root,
+ * as `npm run test:binary` sets it) that single executable. `[program, ...its first arguments]`.
+ */
+export const KDBG_COMMAND: [string, ...string[]] = process.env.KDBG_BIN
+  ? [fileURLToPath(new URL(`../../${process.env.KDBG_BIN}`, import.meta.url))]
+  : [process.execPath, KDBG];
+if (!existsSync(KDBG_COMMAND[0])) throw new Error(`KDBG_BIN: ${KDBG_COMMAND[0]} does not exist (npm run dist makes it)`);
+
+/** KDBG_COMMAND as words for sh, each double-quoted */
+export const KDBG_SHELL = KDBG_COMMAND.map((w) => `"${w}"`).join(' ');
+
+/** The version of the Node that runs the scenarios' kdbg, as process.version says it: this one's, or the executable's. */
+export function kdbgNodeVersion(): string {
+  if (!process.env.KDBG_BIN) return process.version;
+  const answer = execFileSync(KDBG_COMMAND[0], ['--version'], { encoding: 'utf8' });
+  const node = /\(Node (v[\d.]+)\)$/.exec(answer.trim())?.[1];
+  if (!node) throw new Error(`${KDBG_COMMAND[0]} --version: ${answer}`);
+  return node;
+}
 
 /** The backend the scenarios run on: the in-process fake, or KDBG_BACKEND=real for the e2e control plane. */
 export async function backendFromEnv(): Promise<Backend> {
@@ -36,7 +57,8 @@ export interface RunOptions {
 
 export function runKdbg(args: string[], opts: RunOptions): Promise<RunResult> {
   const started = Date.now();
-  const child = spawn(process.execPath, [KDBG, ...args], {
+  const [program, ...first] = KDBG_COMMAND;
+  const child = spawn(program, [...first, ...args], {
     env: { ...process.env, KUBECONFIG: opts.kubeconfig, XDG_CONFIG_HOME: '/nonexistent', ...opts.env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });

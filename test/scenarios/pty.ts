@@ -4,7 +4,7 @@ import { spawn, type IPty } from '@lydell/node-pty';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KDBG } from './harness.ts';
+import { KDBG_COMMAND, KDBG_SHELL } from './harness.ts';
 
 export interface PtySession {
   pty: IPty;
@@ -23,7 +23,7 @@ export interface PtySession {
 export function runKdbgInPty(args: string[], kubeconfig: string, size = { cols: 100, rows: 30 }): PtySession {
   const dir = mkdtempSync(join(tmpdir(), 'kdbg-pty-'));
   const script = `stty -g >"${dir}/before"; "$0" "$@"; rc=$?; stty -g >"${dir}/after"; echo "KDBG_EXIT=$rc"; sleep 0.2`;
-  const pty = spawn('sh', ['-c', script, process.execPath, KDBG, ...args], {
+  const pty = spawn('sh', ['-c', script, ...KDBG_COMMAND, ...args], {
     name: 'xterm-256color',
     cols: size.cols,
     rows: size.rows,
@@ -75,10 +75,10 @@ function screen(pty: IPty): Pick<PtySession, 'output' | 'waitFor'> {
 
 export type ShellSession = Pick<PtySession, 'pty' | 'output' | 'waitFor' | 'write'>;
 
-/** An interactive shell (`bash --norc --noprofile`…) in a pty, with `kdbg` on its PATH as the built CLI. */
+/** An interactive shell (`bash --norc --noprofile`…) in a pty, with `kdbg` on its PATH as the scenarios' kdbg. */
 export function runShellInPty(shell: string, args: string[], env: Record<string, string>): ShellSession {
   const bin = mkdtempSync(join(tmpdir(), 'kdbg-bin-'));
-  writeFileSync(join(bin, 'kdbg'), `#!/bin/sh\nexec "${process.execPath}" "${KDBG}" "$@"\n`, { mode: 0o755 });
+  writeFileSync(join(bin, 'kdbg'), `#!/bin/sh\nexec ${KDBG_SHELL} "$@"\n`, { mode: 0o755 });
   // node-pty sets TERM to `name`
   const pty = spawn(shell, args, {
     name: env.TERM ?? 'xterm-256color',
