@@ -1,4 +1,4 @@
-// Every failure kdbg itself reports is a KdbgError of one kind. main() maps kinds to exit codes in one table and
+// Every failure kdbg itself reports is a KdbgError of one kind. EXIT_CODES maps kinds to exit codes; main()
 // is the only place that turns errors into text on stderr; `-o json` outputs name the same kind.
 
 export type ErrorKind =
@@ -53,3 +53,18 @@ export const ExitCode = {
   /** stdout's reader went away (128 + SIGPIPE) */
   stdoutClosed: 141,
 } as const;
+
+/** Every error kind's exit code. The README's table says the same. */
+export const EXIT_CODES: Record<ErrorKind, number> = {
+  usage: 125,
+  config: 125,
+  auth: 125,
+  forbidden: 125,
+  'not-found': 125,
+  'not-debuggable': 125,
+  api: 125,
+  timeout: 124,
+  unusable: 126,
+  interrupted: ExitCode.sigint,
+  lost: 255,
+};

@@ -2,7 +2,7 @@
 // some kind; nothing else exits the process. Command modules load only when their command runs, so --help and
 // --version stay fast.
 import { Command, CommanderError, Option } from 'commander';
-import { ExitCode, KdbgError, UsageError, type ErrorKind } from './errors.ts';
+import { EXIT_CODES, ExitCode, KdbgError, UsageError } from './errors.ts';
 import { processIO, type IO } from './io.ts';
 import type { CommandContext } from './commands/context.ts';
 import { attachCommand } from './commands/attach/command.ts';
@@ -17,21 +17,6 @@ import { versionCommand } from './commands/version/command.ts';
 import { colorFlag, COLOR_MODES } from './ui/color.ts';
 
 declare const KDBG_VERSION: string;
-
-/** Every error kind's exit code. The README's table says the same. */
-const EXIT_CODES: Record<ErrorKind, number> = {
-  usage: 125,
-  config: 125,
-  auth: 125,
-  forbidden: 125,
-  'not-found': 125,
-  'not-debuggable': 125,
-  api: 125,
-  timeout: 124,
-  unusable: 126,
-  interrupted: ExitCode.sigint,
-  lost: 255,
-};
 
 async function main(argv: string[]): Promise<number> {
   const dashDash = argv.indexOf('--');

@@ -13,6 +13,7 @@ import { findReusable } from '../debug/reuse.ts';
 import { reuseIdentity, targetVolumeMounts } from '../debug/spec.ts';
 import { recordSession } from '../debug/audit.ts';
 import { whereLine } from '../ui/where.ts';
+import { interruptible } from './interruptible.ts';
 import { explainNotRunning, type NotRunningOutput } from './not-running.ts';
 import type { SessionPriority } from '../debug/programs.ts';
 
@@ -39,6 +40,37 @@ export interface InContainer {
 }
 
 export async function inDebugContainer<T>(client: KubeClient, req: PipelineRequest, io: IO, use: (c: InContainer) => Promise<T>): Promise<T> {
+  const { pod, target, identity, reviews } = await interruptible(req.signal, `looking up ${describeTarget(req.target)}`, resolveTarget(client, req, io));
+  const namespace = client.context.namespace;
+
+  let audit: Promise<void> | undefined;
+  const result = await withDebugContainer(
+    {
+      client,
+      namespace,
+      pod,
+      target: target.name,
+      identity,
+      spec: req.spec,
+      fresh: req.fresh,
+      timeoutMs: req.timeoutMs,
+      io,
+      signal: req.signal,
+      reviews,
+      onContainer: (c) =>
+        io.note(whereLine({ context: client.context.contextName, namespace, pod: pod.metadata!.name!, target: target.name, debugContainer: c.name, reused: c.reused, reusedSince: c.startedAt, now: io.now() })),
+    },
+    ({ pod: running, container }) => {
+      audit ??= recordSession(client, running, { user: identity.user, container: container.name, reason: req.spec.reason, command: req.command, now: io.now() });
+      return use({ pod: running, container, identity });
+    },
+  );
+  await audit;
+  return result;
+}
+
+/** The pod and its target container, who you are, and the reviews of what a new container takes. */
+async function resolveTarget(client: KubeClient, req: PipelineRequest, io: IO) {
   const namespace = client.context.namespace;
   const identityP = whoAmI(client);
   identityP.catch(() => undefined);
@@ -69,31 +101,20 @@ export async function inDebugContainer<T>(client: KubeClient, req: PipelineReque
     }
   }
   const identity = await identityP;
+  return { pod, target, identity, reviews };
+}
 
-  let audit: Promise<void> | undefined;
-  const result = await withDebugContainer(
-    {
-      client,
-      namespace,
-      pod,
-      target: target.name,
-      identity,
-      spec: req.spec,
-      fresh: req.fresh,
-      timeoutMs: req.timeoutMs,
-      io,
-      signal: req.signal,
-      reviews,
-      onContainer: (c) =>
-        io.note(whereLine({ context: client.context.contextName, namespace, pod: pod.metadata!.name!, target: target.name, debugContainer: c.name, reused: c.reused, reusedSince: c.startedAt, now: io.now() })),
-    },
-    ({ pod: running, container }) => {
-      audit ??= recordSession(client, running, { user: identity.user, container: container.name, reason: req.spec.reason, command: req.command, now: io.now() });
-      return use({ pod: running, container, identity });
-    },
-  );
-  await audit;
-  return result;
+function describeTarget(t: Target): string {
+  switch (t.kind) {
+    case 'pod':
+      return `pod ${t.name}`;
+    case 'workload':
+      return `${t.type}/${t.name}`;
+    case 'selector':
+      return `pods matching -l ${t.selector}`;
+    case 'none':
+      return 'pods';
+  }
 }
 
 /** The container a session runs in: a debug container, or a container of a pod kdbg made. */

@@ -9,9 +9,9 @@ import { getPod } from '../kube/pods.ts';
 import { addDebugContainer } from './add.ts';
 import { assertImageNotFailed, findReusable, freshReusableName, unusedRandomName } from './reuse.ts';
 import { debugContainer, reuseIdentity, type DebugContainerInput } from './spec.ts';
-import { ImageFailed, NotRunning } from './states.ts';
+import { ephemeralStatus, ImageFailed, judgeStatus, NotRunning } from './states.ts';
 import { assertPermitted, missingPermissions, TO_CREATE, type Identity, type Permission } from './preflight.ts';
-import { waitForRunning } from './wait.ts';
+import { waitForRunning, waitForTerminated } from './wait.ts';
 
 export interface AcquireRequest {
   client: KubeClient;
@@ -39,6 +39,9 @@ export interface Acquired {
   pod: V1Pod;
   container: V1EphemeralContainer;
 }
+
+/** How long a container that refused an exec has to show, in its status, how it ended (a kubelet relists every second). */
+const ENDED_WITHIN_MS = 5000;
 
 export async function withDebugContainer<T>(req: AcquireRequest, use: (a: Acquired) => Promise<T>): Promise<T> {
   const { client, namespace, identity } = req;
@@ -83,8 +86,24 @@ export async function withDebugContainer<T>(req: AcquireRequest, use: (a: Acquir
   } catch (err) {
     // Used on the Started event, before the status: if the container died at once, its status says why.
     if (!(err instanceof NotRunning)) throw err;
-    return use({ pod: await wait(container, running, false), container });
+    const again = await wait(container, running, false);
+    return use({ pod: again, container }).catch((e: unknown) => {
+      if (!(e instanceof NotRunning)) throw e;
+      return whyEnded(req, container, again, e);
+    });
   }
+}
+
+/**
+ * The container refused the exec twice while its status, a relist late, still said running: once the status says
+ * how it ended, that is the error (`exited with code 1 before a session could start`); else the refusal.
+ */
+async function whyEnded(req: AcquireRequest, container: V1EphemeralContainer, from: V1Pod, refusal: NotRunning): Promise<never> {
+  const { client, namespace } = req;
+  const pod = req.pod.metadata!.name!;
+  await waitForTerminated({ client, namespace, pod, container: container.name, from, timeoutMs: ENDED_WITHIN_MS }).catch(() => undefined);
+  const verdict = judgeStatus(ephemeralStatus(await getPod(client, namespace, pod), container.name), container.image!, container.name);
+  throw verdict.kind === 'failed' ? verdict.error : refusal;
 }
 
 async function add(req: AcquireRequest, container: V1EphemeralContainer) {

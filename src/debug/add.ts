@@ -39,7 +39,7 @@ export async function addDebugContainer(client: KubeClient, namespace: string, p
         const current = await getPod(client, namespace, pod);
         if (sameContainer(current, container)) return { pod: current, existed: true };
       }
-      if (!retryable(err)) throw explain(err, container);
+      if (!retryable(err)) throw await explain(client, err, container);
       lastError = err;
     }
   }
@@ -52,15 +52,26 @@ function sameContainer(pod: V1Pod, wanted: V1EphemeralContainer): boolean {
   return found !== undefined && envOf(found, ENV.user) === envOf(wanted, ENV.user) && specHash(found) === envOf(wanted, ENV.spec);
 }
 
+/** The API server's gitVersion, or undefined when it does not say. */
+async function serverVersion(client: KubeClient): Promise<string | undefined> {
+  const v = await client.request<{ gitVersion?: string }>({ method: 'GET', path: '/version', timeoutMs: 2000 }).catch(() => undefined);
+  return v?.gitVersion;
+}
+
 function retryable(err: unknown): boolean {
   if (err instanceof ApiError) return err.statusCode === 409 || err.statusCode >= 500 || err.statusCode === 429;
   return err instanceof TransportError; // timeouts and dropped connections, not e.g. a failing exec plugin
 }
 
-function explain(err: unknown, container: V1EphemeralContainer): unknown {
+/** The oldest Kubernetes whose API server always serves pods/ephemeralcontainers (GA). */
+const MIN_KUBERNETES = '1.25';
+
+async function explain(client: KubeClient, err: unknown, container: V1EphemeralContainer): Promise<unknown> {
   if (!(err instanceof ApiError)) return err;
+  // a 404 that names no pod: the subresource itself is missing
   if (err.statusCode === 404 && !err.status?.details?.name) {
-    return new KdbgError('api', 'ephemeral containers are disabled on this cluster (the pods/ephemeralcontainers subresource is missing)');
+    const version = await serverVersion(client);
+    return new KdbgError('api', `the API server${version ? ` (${version})` : ''} has no ephemeral containers: kdbg needs Kubernetes ${MIN_KUBERNETES} or later`, { cause: err });
   }
   if (err.statusCode === 403 && /PodSecurity/.test(err.message)) {
     return new KdbgError('forbidden', `${err.message} (try --profile restricted, or a profile that fits this namespace's PodSecurity level)`);

@@ -3,6 +3,7 @@ import type { V1LabelSelector, V1Pod } from '@kubernetes/client-node';
 import type { KubeClient } from '../kube/types.ts';
 import type { Chooser } from '../io.ts';
 import { KdbgError, UsageError } from '../errors.ts';
+import { checkObjectName } from './object-name.ts';
 import { ApiError } from '../kube/api-error.ts';
 import { getPod, listPods } from '../kube/pods.ts';
 import { ageOf } from '../ui/age.ts';
@@ -32,15 +33,21 @@ export function parseTarget(arg: string | undefined, selector: string | undefine
   if (selector) return { kind: 'selector', selector };
   if (!arg) return { kind: 'none' };
   const slash = arg.indexOf('/');
-  if (slash < 0) return { kind: 'pod', name: arg };
+  if (slash < 0) return { kind: 'pod', name: checkedPodName(arg) };
   const type = arg.slice(0, slash).toLowerCase();
   const name = arg.slice(slash + 1);
   if (!name) throw new UsageError(`"${arg}" names no object`);
-  if (type === 'pod' || type === 'pods' || type === 'po') return { kind: 'pod', name };
+  if (type === 'pod' || type === 'pods' || type === 'po') return { kind: 'pod', name: checkedPodName(name) };
   if (!WORKLOADS[type]) {
     throw new UsageError(`"${type}" is not a kind kdbg can debug; use pod/NAME, deploy/NAME, sts/NAME, ds/NAME, rs/NAME or job/NAME`);
   }
+  checkObjectName(type, name);
   return { kind: 'workload', type, name };
+}
+
+function checkedPodName(name: string): string {
+  checkObjectName('pod', name);
+  return name;
 }
 
 export interface Where {

@@ -21,9 +21,17 @@ export class ApiError extends KdbgError {
     } catch {
       // not JSON: keep the text
     }
-    const text = body.trim().split('\n')[0]?.slice(0, 300) ?? '';
-    return new ApiError(statusCode, status, text);
+    return new ApiError(statusCode, status, status ? '' : plainText(statusCode, body));
   }
+}
+
+/** A body that is not a Status, as one line: its first line, or what an HTML page (a proxy's, never the API server's) is titled. */
+function plainText(statusCode: number, body: string): string {
+  if (/^\s*<(!doctype|html)/i.test(body)) {
+    const title = /<title>([^<]*)<\/title>/i.exec(body)?.[1]?.trim();
+    return `HTTP ${statusCode} with an HTML page${title ? ` ("${title}")` : ''}, not an API server's answer`;
+  }
+  return body.trim().split('\n')[0]?.slice(0, 300) ?? '';
 }
 
 /** No answer: the connection failed, dropped or timed out. The request may or may not have reached the server. */

@@ -199,6 +199,9 @@ class HttpKubeClient implements KubeClient {
 /** Names the server and the OS or TLS error code; node's messages for these carry no credentials. */
 function networkError(server: string, err: unknown): KdbgError {
   const { message, code } = err as NodeJS.ErrnoException;
-  const detail = code && !message.includes(code) ? `${message} (${code})` : message;
+  // OpenSSL's own text is a trace (`…:SSL routines:FUNCTION:REASON:FILE:LINE:`, lines of it): its reason is what says
+  const tlsReason = /SSL routines:[^:]*:([^:]+):/.exec(message)?.[1];
+  const text = tlsReason ? `TLS failed: ${tlsReason}` : message.trim().split('\n')[0]!;
+  const detail = code && !text.includes(code) ? `${text} (${code})` : text;
   return new TransportError(`cannot talk to ${server}: ${detail}`, { cause: err });
 }

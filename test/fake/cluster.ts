@@ -33,6 +33,7 @@ import type { RecordedRequest } from '../backends/backend.ts';
 import { Authenticator, type FakeUser } from './api/auth.ts';
 import type { ServerContext } from './api/context.ts';
 import { defaultPodSpec } from './api/defaults.ts';
+import { versionInfo } from './api/discovery.ts';
 import { createPod } from './api/pod-create.ts';
 import { EventRecorder } from './node/events.ts';
 import type { FakeHooks } from './hooks.ts';
@@ -62,6 +63,11 @@ export interface FakeClusterOptions {
   port?: number;
   /** how long the scheduler takes to bind a new pod (default 20) */
   scheduleDelayMs?: number;
+  /**
+   * The release this server is (default v1.36.3): GET /version says so, and before v1.23 there is no
+   * pods/ephemeralcontainers (its alpha feature gate is off by default).
+   */
+  serverVersion?: string;
 }
 
 export interface FakeCluster {
@@ -70,6 +76,8 @@ export interface FakeCluster {
   /** PEM of the self-signed server certificate, to trust as the certificate authority */
   ca: string;
   tokens: Record<FakeUser, string>;
+  /** Accepts `token` for `user` from now on, besides the user's own. */
+  addToken(token: string, user: FakeUser): void;
   /** Writes a kubeconfig (context and cluster `fake`, user named after `user`) and returns its path. */
   writeKubeconfig(user: FakeUser, namespace: string, dir?: string): string;
   createNamespace(name: string, labels?: Record<string, string>): void;
@@ -127,6 +135,7 @@ export async function startFakeCluster(opts: FakeClusterOptions = {}): Promise<F
     unpullableImages: new Set(),
     shelllessImages: new Set(['gcr.io/distroless/static', 'example/noshell']),
     nonRootImages: new Set(['example/nonroot']),
+    exitAtStartImages: new Set(),
     slowStartMs: 0,
     patchConflictOnce: false,
     dropPatchResponseOnce: false,
@@ -134,6 +143,8 @@ export async function startFakeCluster(opts: FakeClusterOptions = {}): Promise<F
     dropWatchesOnce: false,
     compact: () => store.compact(),
     warnings: [],
+    hold: undefined,
+    denyingWebhook: undefined,
     bookmarkIntervalMs: 60_000,
   };
   const kubelet = new Kubelet(store, hooks, new EventRecorder(store, nodeName), {
@@ -151,7 +162,8 @@ export async function startFakeCluster(opts: FakeClusterOptions = {}): Promise<F
     hooks,
     requests,
     websocketProtocols: opts.websocketProtocols ?? ['v5.channel.k8s.io', 'v4.channel.k8s.io'],
-    selfSubjectReview: opts.selfSubjectReview ?? true,
+    served: { selfSubjectReview: opts.selfSubjectReview ?? true, ephemeralContainers: !olderThan(opts.serverVersion, 23) },
+    version: versionInfo(opts.serverVersion),
     nodeName,
   };
 
@@ -185,6 +197,7 @@ export async function startFakeCluster(opts: FakeClusterOptions = {}): Promise<F
     url,
     ca: certificate,
     tokens: authn.tokens,
+    addToken: (token, user) => authn.addToken(token, user),
     requests,
     hooks,
     createNamespace,
@@ -238,6 +251,11 @@ export async function startFakeCluster(opts: FakeClusterOptions = {}): Promise<F
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** `gitVersion` (v1.MINOR.PATCH) is a release before 1.`minor`; the default (current) one never is. */
+function olderThan(gitVersion: string | undefined, minor: number): boolean {
+  return gitVersion !== undefined && Number(gitVersion.replace(/^v/, '').split('.')[1]) < minor;
 }
 
 function timestamp(): string {

@@ -10,6 +10,8 @@ export interface FakeHooks {
   shelllessImages: Set<string>;
   /** Repositories whose image USER is 1000 instead of root. */
   nonRootImages: Set<string>;
+  /** Repositories whose entrypoint exits 1 at once, whatever the command: a container that dies at start. */
+  exitAtStartImages: Set<string>;
   /** Extra delay before the kubelet starts any container. */
   slowStartMs: number;
   /** Answer the next ephemeralcontainers PATCH/PUT with 409 Conflict, without applying it. */
@@ -24,6 +26,13 @@ export interface FakeHooks {
   compact(): void;
   /** Texts sent as `Warning: 299 - "…"` headers on the next response (then cleared). */
   warnings: string[];
+  /**
+   * Requests for which this says true are recorded and never answered (the connection stays open): a server that
+   * hangs on them.
+   */
+  hold: ((method: string, path: string) => boolean) | undefined;
+  /** A validating admission webhook that denies creating pods ('pods') or adding debug containers to them. */
+  denyingWebhook: { resource: 'pods' | 'pods/ephemeralcontainers'; name: string; message: string } | undefined;
   /** How often a watch with allowWatchBookmarks=true gets a BOOKMARK event. */
   bookmarkIntervalMs: number;
 }

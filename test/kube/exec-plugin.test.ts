@@ -185,7 +185,7 @@ describe('exec credential plugins', () => {
   it('that are not installed show the installHint', async () => {
     const { c } = await withPlugin({ exec: { command: 'kdbg-no-such-plugin', installHint: 'Install it with: brew install x\n' } });
     const err = await rejection(c.request(get));
-    expect(err.message).toBe('credential plugin "kdbg-no-such-plugin" (user "u") not found\nInstall it with: brew install x');
+    expect(err.message).toBe('credential plugin "kdbg-no-such-plugin" (user "u") not found; Install it with: brew install x');
   });
 
   it('named by a path relative to the kubeconfig are found there', async () => {

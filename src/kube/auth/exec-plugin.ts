@@ -77,7 +77,8 @@ async function runPlugin(s: ExecSettings, ctx: ExecPluginContext): Promise<ExecC
   child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
   const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
     child.once('error', (err: NodeJS.ErrnoException) => {
-      const hint = err.code === 'ENOENT' && s.installHint ? `\n${s.installHint.trimEnd()}` : '';
+      // the hint on the same line: kdbg's errors are one line
+      const hint = err.code === 'ENOENT' && s.installHint ? `; ${s.installHint.trim().replace(/\s*\n\s*/g, ' ')}` : '';
       reject(new KdbgError('auth', err.code === 'ENOENT' ? `${what} not found${hint}` : `${what} cannot be run: ${err.code}`));
     });
     child.once('close', (exitCode, exitSignal) => resolve([exitCode, exitSignal]));

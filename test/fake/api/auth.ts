@@ -26,6 +26,11 @@ export class Authenticator {
     this.tokens = tokens;
   }
 
+  /** Accepts another token for that user. */
+  addToken(token: string, user: FakeUser): void {
+    this.byToken.set(token, this.byToken.get(this.tokens[user])!);
+  }
+
   /** The user behind an Authorization header; throws the apiserver's 401 otherwise. */
   authenticate(header: string | undefined): UserInfo {
     const [scheme, token] = (header ?? '').split(' ', 2);

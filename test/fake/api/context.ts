@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { RecordedRequest } from '../../backends/backend.ts';
 import type { Authenticator, UserInfo } from './auth.ts';
 import type { FakeHooks } from '../hooks.ts';
+import type { Served } from './discovery.ts';
 import type { Kubelet } from '../node/kubelet.ts';
 import type { Authorizer } from './rbac.ts';
 import type { Store } from './store.ts';
@@ -15,7 +16,9 @@ export interface ServerContext {
   hooks: FakeHooks;
   requests: RecordedRequest[];
   websocketProtocols: string[];
-  selfSubjectReview: boolean;
+  served: Served;
+  /** GET /version */
+  version: Record<string, unknown>;
   nodeName: string;
 }
 

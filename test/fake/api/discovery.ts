@@ -20,6 +20,14 @@ interface Res {
   subresources?: Sub[];
 }
 
+/** What this server serves of what may be missing on an older one. */
+export interface Served {
+  /** authentication.k8s.io/v1 SelfSubjectReview (1.28 and later) */
+  selfSubjectReview: boolean;
+  /** pods/ephemeralcontainers (on by default from 1.23, GA in 1.25) */
+  ephemeralContainers: boolean;
+}
+
 interface GroupVersion {
   group: string;
   version: string;
@@ -31,7 +39,7 @@ const workloads = (group: string): Res[] =>
     .filter((r) => r.group === group)
     .map((r) => ({ name: r.resource, singular: r.singular, kind: r.kind, namespaced: true, verbs: ['get', 'list', 'watch'], shortNames: r.shortNames, categories: ['all'] }));
 
-function groupVersions(selfSubjectReview: boolean): GroupVersion[] {
+function groupVersions(served: Served): GroupVersion[] {
   return [
     {
       group: '',
@@ -49,7 +57,7 @@ function groupVersions(selfSubjectReview: boolean): GroupVersion[] {
           categories: ['all'],
           subresources: [
             { name: 'attach', kind: 'PodAttachOptions', verbs: ['create', 'get'] },
-            { name: 'ephemeralcontainers', kind: 'Pod', verbs: ['get', 'patch', 'update'] },
+            ...(served.ephemeralContainers ? [{ name: 'ephemeralcontainers', kind: 'Pod', verbs: ['get', 'patch', 'update'] }] : []),
             { name: 'exec', kind: 'PodExecOptions', verbs: ['create', 'get'] },
             { name: 'log', kind: 'Pod', verbs: ['get'] },
           ],
@@ -60,7 +68,7 @@ function groupVersions(selfSubjectReview: boolean): GroupVersion[] {
     {
       group: 'authentication.k8s.io',
       version: 'v1',
-      resources: selfSubjectReview
+      resources: served.selfSubjectReview
         ? [{ name: 'selfsubjectreviews', singular: 'selfsubjectreview', kind: 'SelfSubjectReview', namespaced: false, verbs: ['create'] }]
         : [],
     },
@@ -86,17 +94,17 @@ function apiGroup(gv: GroupVersion): JsonObject {
   return { name: gv.group, versions: [version], preferredVersion: version };
 }
 
-export function legacyGroupList(selfSubjectReview: boolean): JsonObject {
-  return { kind: 'APIGroupList', apiVersion: 'v1', groups: groupVersions(selfSubjectReview).filter((g) => g.group).map(apiGroup) };
+export function legacyGroupList(served: Served): JsonObject {
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: groupVersions(served).filter((g) => g.group).map(apiGroup) };
 }
 
-export function legacyGroup(selfSubjectReview: boolean, group: string): JsonObject | undefined {
-  const gv = groupVersions(selfSubjectReview).find((g) => g.group === group && group);
+export function legacyGroup(served: Served, group: string): JsonObject | undefined {
+  const gv = groupVersions(served).find((g) => g.group === group && group);
   return gv && { kind: 'APIGroup', apiVersion: 'v1', ...apiGroup(gv) };
 }
 
-export function resourceList(selfSubjectReview: boolean, group: string, version: string): JsonObject | undefined {
-  const gv = groupVersions(selfSubjectReview).find((g) => g.group === group && g.version === version);
+export function resourceList(served: Served, group: string, version: string): JsonObject | undefined {
+  const gv = groupVersions(served).find((g) => g.group === group && g.version === version);
   if (!gv) return undefined;
   const resources: JsonObject[] = [];
   for (const r of gv.resources) {
@@ -123,8 +131,8 @@ export function aggregatedVersion(accept: string): 'v2' | 'v2beta1' | undefined 
 }
 
 /** APIGroupDiscoveryList for /api (legacy: true) or /apis. */
-export function aggregated(selfSubjectReview: boolean, legacy: boolean, version: 'v2' | 'v2beta1'): JsonObject {
-  const items = groupVersions(selfSubjectReview)
+export function aggregated(served: Served, legacy: boolean, version: 'v2' | 'v2beta1'): JsonObject {
+  const items = groupVersions(served)
     .filter((gv) => (gv.group === '') === legacy)
     .map((gv) => ({
       metadata: gv.group ? { name: gv.group, creationTimestamp: null } : { creationTimestamp: null },
@@ -157,18 +165,22 @@ export function aggregated(selfSubjectReview: boolean, legacy: boolean, version:
   return { kind: 'APIGroupDiscoveryList', apiVersion: `apidiscovery.k8s.io/${version}`, metadata: {}, items };
 }
 
-export const version = {
-  major: '1',
-  minor: '36',
-  emulationMajor: '1',
-  emulationMinor: '36',
-  minCompatibilityMajor: '1',
-  minCompatibilityMinor: '35',
-  gitVersion: 'v1.36.3',
-  gitCommit: '0000000000000000000000000000000000000000',
-  gitTreeState: 'clean',
-  buildDate: '2026-09-10T00:00:00Z',
-  goVersion: 'go1.26.1',
-  compiler: 'gc',
-  platform: 'linux/amd64',
-};
+/** GET /version of a server of that release (v1.36.3 unless a test asks for an older one). */
+export function versionInfo(gitVersion = 'v1.36.3'): JsonObject {
+  const [major = '1', minor = '36'] = gitVersion.replace(/^v/, '').split('.');
+  return {
+    major,
+    minor,
+    emulationMajor: major,
+    emulationMinor: minor,
+    minCompatibilityMajor: major,
+    minCompatibilityMinor: String(Number(minor) - 1),
+    gitVersion,
+    gitCommit: '0000000000000000000000000000000000000000',
+    gitTreeState: 'clean',
+    buildDate: '2026-09-10T00:00:00Z',
+    goVersion: 'go1.26.1',
+    compiler: 'gc',
+    platform: 'linux/amd64',
+  };
+}

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { UserInfo } from './auth.ts';
 import { recordRequest, takeWarnings, type ServerContext } from './context.ts';
-import { aggregated, aggregatedVersion, legacyCoreVersions, legacyGroup, legacyGroupList, resourceList, version } from './discovery.ts';
+import { aggregated, aggregatedVersion, legacyCoreVersions, legacyGroup, legacyGroupList, resourceList, type Served } from './discovery.ts';
 import { updateEphemeralContainers } from './ephemeral-patch.ts';
 import { boolParam, serveLog } from './logs.ts';
 import type { ResourceAttributes } from './rbac.ts';
@@ -45,6 +45,7 @@ export async function handleRequest(ctx: ServerContext, req: IncomingMessage, re
     authError = e;
   }
   const url = recordRequest(ctx, req, user, body);
+  if (ctx.hooks.hold?.(req.method ?? 'GET', url.pathname)) return;
   try {
     if (authError) throw authError;
     checkAccept(req.headers.accept);
@@ -95,11 +96,11 @@ function route(call: Call): void {
   const path = url.pathname.replace(/\/+$/, '') || '/';
   const method = req.method ?? 'GET';
   const accept = req.headers.accept ?? '';
-  const ssr = ctx.selfSubjectReview;
+  const ssr = ctx.served;
 
   // non-resource URLs: open to every authenticated user (system:discovery, system:public-info-viewer)
   if (method === 'GET') {
-    if (path === '/version') return sendJson(ctx, res, 200, version);
+    if (path === '/version') return sendJson(ctx, res, 200, ctx.version);
     if (path === '/healthz' || path === '/livez' || path === '/readyz') {
       res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
       res.end('ok');
@@ -119,8 +120,11 @@ function route(call: Call): void {
     if (doc) return sendJson(ctx, res, 200, doc);
   }
 
-  if (path === '/apis/authentication.k8s.io/v1/selfsubjectreviews' && ssr) return selfSubjectReview(call, method);
+  if (path === '/apis/authentication.k8s.io/v1/selfsubjectreviews' && ssr.selfSubjectReview) return selfSubjectReview(call, method);
   if (path === '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews') return selfSubjectAccessReview(call, method);
+
+  const node = path.match(/^\/api\/v1\/nodes\/([^/]+)$/);
+  if (node) return getNode(call, method, node[1]!);
 
   const m = path.match(/^\/(?:api\/v1|apis\/(apps|batch)\/v1)(?:\/namespaces\/([^/]+))?\/([^/]+)(?:\/([^/]+))?(?:\/([^/]+))?$/);
   if (!m) throw unknownPath();
@@ -132,6 +136,7 @@ function route(call: Call): void {
     ns = name; // RequestInfo: for namespaces/NAME the namespace is NAME
   } else if (name && !ns) throw unknownPath(); // a namespaced object has no cluster-scoped path
   if (sub && (resource !== 'pods' || !['ephemeralcontainers', 'log', 'exec', 'attach'].includes(sub))) throw unknownPath();
+  if (sub === 'ephemeralcontainers' && !ctx.served.ephemeralContainers) throw unknownPath();
   const watch = !name && boolParam(url.searchParams.get('watch'));
   const verb = verbFor(method, Boolean(name), watch);
   const attrs: ResourceAttributes = { verb, group, resource, subresource: sub, namespace: ns, name };
@@ -140,6 +145,7 @@ function route(call: Call): void {
   if (!name) {
     if (verb === 'create' && kind === 'Event') return createEvent(call, ns!);
     if (verb === 'create' && kind === 'Pod' && ns) {
+      admit(ctx, 'pods');
       const { pod, warnings } = createPod(ctx.store, ns, call.body, writeOptions('CreateOptions', url.searchParams));
       return sendJson(ctx, res, 201, typed('Pod', pod), 'application/json', warnings);
     }
@@ -167,10 +173,28 @@ function route(call: Call): void {
   sendJson(ctx, res, 200, present(call, kind, typed(kind, obj)));
 }
 
-function discoveryDoc(ssr: boolean, path: string): JsonObject | undefined {
+/** GET of the one Node (what kdbg node asks before it makes a pod); its status is not kept. */
+function getNode(call: Call, method: string, name: string): void {
+  if (method !== 'GET') throw methodNotAllowed();
+  call.ctx.authz.check(call.user, { verb: 'get', group: '', resource: 'nodes', name });
+  if (name !== call.ctx.nodeName) throw notFound('nodes', name);
+  sendJson(call.ctx, call.res, 200, { kind: 'Node', apiVersion: 'v1', metadata: { name } });
+}
+
+function discoveryDoc(ssr: Served, path: string): JsonObject | undefined {
   const m = path.match(/^\/apis\/([^/]+)(?:\/([^/]+))?$/);
   if (!m) return undefined;
   return m[2] ? resourceList(ssr, m[1]!, m[2]) : legacyGroup(ssr, m[1]!);
+}
+
+/**
+ * hooks.denyingWebhook, as the apiserver reports a validating webhook's denial without a code (webhookerrors
+ * ToStatusErr): 400, its name and its message. It sees dry runs too (a webhook without side effects does).
+ */
+function admit(ctx: ServerContext, resource: 'pods' | 'pods/ephemeralcontainers'): void {
+  const webhook = ctx.hooks.denyingWebhook;
+  if (webhook?.resource !== resource) return;
+  throw new ApiFailure(400, '', `admission webhook "${webhook.name}" denied the request: ${webhook.message}`);
 }
 
 function verbFor(method: string, named: boolean, watch: boolean): string {
@@ -281,6 +305,7 @@ function ephemeralContainers(call: Call, method: string, ns: string, name: strin
     return sendJson(ctx, res, 200, typed('Pod', pod));
   }
   if (method !== 'PATCH' && method !== 'PUT') throw methodNotAllowed();
+  admit(ctx, 'pods/ephemeralcontainers');
   const { pod, warnings } = updateEphemeralContainers(ctx.store, ctx.hooks, {
     method,
     namespace: ns,

@@ -276,6 +276,7 @@ export class Kubelet {
   private executable(c: ContainerRecord, file: string | undefined): { path: string } | { error: string } {
     if (!file) return { error: 'exec: "": executable file not found in $PATH' };
     if (imageIn(c.image, this.hooks.shelllessImages)) return { error: `exec: "${file}": executable file not found in $PATH` };
+    if (imageIn(c.image, this.hooks.exitAtStartImages)) return resolveExecutable('false', c.config?.env.PATH ?? '');
     return resolveExecutable(file, c.config?.env.PATH ?? '');
   }
 

@@ -1,0 +1,84 @@
+// What the cluster holds, allows and admits, and debug containers that cannot be used.
+import type { CaseGroup } from '../case.ts';
+import { mirrorPod, sleeper } from '../fixtures.ts';
+import { eventually, runKdbg } from '../../scenarios/harness.ts';
+
+const web = [sleeper()];
+const nothing = 'kdbg needs it to debug pod web-0 (nothing was created)';
+
+export const notFound: CaseGroup = {
+  title: 'Not found',
+  cases: [
+    { id: 'pod-missing', title: 'a pod that does not exist, with a close name', pods: web, args: ['attach', 'web-1', '--', 'true'], exit: 125, stderr: 'kdbg: pod web-1 not found in namespace {ns} (context fake); did you mean web-0?', createsNothing: true, verbose: true },
+    { id: 'cp-pod-missing', title: 'kdbg cp from a pod that does not exist', args: ['cp', 'nosuch:/etc/hostname', './x'], exit: 125, stderr: 'kdbg: pod nosuch not found in namespace {ns} (context fake)', createsNothing: true },
+    { id: 'container-missing', title: 'a target container the pod does not have', pods: web, args: ['attach', 'web-0', '-c', 'nope', '--', 'true'], exit: 125, stderr: 'kdbg: pod web-0 has no container "nope"; it has: app', createsNothing: true },
+    { id: 'workload-missing', title: 'a workload that does not exist', args: ['attach', 'deploy/api', '--', 'true'], exit: 125, stderr: 'kdbg: deployments.apps "api" not found', createsNothing: true },
+    { id: 'selector-matches-nothing', title: 'a selector that matches no pod', pods: web, args: ['capture', '-l', 'app=db', '-w', '-'], exit: 125, stderr: 'kdbg: no pods match -l app=db in namespace {ns}', createsNothing: true },
+    { id: 'node-missing', title: 'a node that does not exist', kubeconfig: 'admin', args: ['node', 'worker-9', '--', 'true'], exit: 125, stderr: 'kdbg: no node worker-9 in the cluster', createsNothing: true },
+    { id: 'stop-container-missing', title: 'kdbg stop of a debug container the pod does not have', pods: web, args: ['stop', 'web-0', 'kdbg-busybox-zzzzz'], exit: 125, stderr: 'kdbg: pod web-0 has no debug container kdbg-busybox-zzzzz' },
+    { id: 'cp-file-missing', title: 'kdbg cp of a file the container does not have', pods: web, args: ['cp', 'web-0:/no/such/file', './x'], exit: 125, stderr: "kdbg: /no/such/file: no such directory, or not allowed to enter it (uid 0); another process's files need its user or CAP_SYS_PTRACE: kdbg runs as the target's user where the pod demands non-root, or try -p ptrace", block: true },
+    { id: 'ls-namespace-empty', title: 'kdbg ls in a namespace without debug containers (not an error)', args: ['ls', '-n', 'nosuchns'], exit: 0, stderr: 'kdbg: no debug containers in namespace nosuchns' },
+  ],
+};
+
+export const notDebuggable: CaseGroup = {
+  title: 'Targets that cannot take a debug container',
+  cases: [
+    { id: 'static-pod', title: 'a static (mirror) pod', pods: [mirrorPod()], args: ['attach', 'static-web', '--', 'true'], exit: 125, stderr: 'kdbg: pod static-web is a static (mirror) pod; the API server cannot add containers to it', createsNothing: true },
+    {
+      id: 'target-not-running',
+      title: 'a target container that has ended',
+      setup: async ({ cluster, namespace }) => {
+        cluster.submitPod(namespace, sleeper('done', { restartPolicy: 'Never', containers: [{ name: 'app', image: 'busybox:1.36', command: ['true'] }] }));
+        await eventually(() => cluster.getPod(namespace, 'done')?.status?.containerStatuses?.[0]?.state?.terminated, 10_000, 20);
+      },
+      args: ['attach', 'done', '--', 'true'],
+      exit: 125,
+      stderr: 'kdbg: a debug container needs a running target; debug a copy instead: kdbg attach done --copy',
+      block: true,
+    },
+  ],
+};
+
+export const forbidden: CaseGroup = {
+  title: 'Permissions (403 on each verb)',
+  cases: [
+    { id: 'forbidden-get-pods', title: 'get pods denied', ownCluster: {}, pods: web, setup: ({ cluster }) => cluster.hooks.deny('debugger', 'get', 'pods'), args: ['attach', 'web-0', '--', 'true'], exit: 125, stderr: 'kdbg: pods "web-0" is forbidden: User "debugger" cannot get resource "pods" in API group "" in the namespace "{ns}"', createsNothing: true, verbose: true },
+    { id: 'forbidden-list-pods', title: 'list pods denied', ownCluster: {}, setup: ({ cluster }) => cluster.hooks.deny('debugger', 'list', 'pods'), args: ['ls'], exit: 125, stderr: 'kdbg: pods is forbidden: User "debugger" cannot list resource "pods" in API group "" in the namespace "{ns}"' },
+    { id: 'forbidden-watch-pods', title: 'watch pods denied', ownCluster: {}, pods: web, setup: ({ cluster }) => cluster.hooks.deny('debugger', 'watch', 'pods'), args: ['attach', 'web-0', '--', 'true'], exit: 125, stderr: `kdbg: debugger may not watch pods in namespace {ns}; ${nothing}`, createsNothing: true },
+    { id: 'forbidden-patch-ephemeral', title: 'patch pods/ephemeralcontainers denied', ownCluster: {}, pods: web, setup: ({ cluster }) => cluster.hooks.deny('debugger', 'patch', 'pods/ephemeralcontainers'), args: ['capture', 'web-0', '-w', '-'], exit: 125, stderr: `kdbg: debugger may not patch pods/ephemeralcontainers in namespace {ns}; ${nothing}`, createsNothing: true },
+    { id: 'forbidden-create-exec', title: 'create pods/exec denied', ownCluster: {}, pods: web, setup: ({ cluster }) => cluster.hooks.deny('debugger', 'create', 'pods/exec'), args: ['cp', 'web-0:/etc/hostname', './x'], exit: 125, stderr: `kdbg: debugger may not create pods/exec in namespace {ns}; ${nothing}`, createsNothing: true },
+    { id: 'forbidden-get-exec', title: 'get pods/exec denied (a viewer)', kubeconfig: 'viewer', pods: web, args: ['attach', 'web-0', '--', 'true'], exit: 125, stderr: `kdbg: viewer may not patch pods/ephemeralcontainers, get pods/exec, create pods/exec in namespace {ns}; ${nothing}`, createsNothing: true },
+    { id: 'forbidden-create-pods-copy', title: 'create pods denied (attach --copy)', pods: web, args: ['attach', 'web-0', '--copy', '--', 'true'], exit: 125, stderr: 'kdbg: debugger may not create pods, delete pods in namespace {ns}; kdbg needs it for a copy of pod web-0 (nothing was created)', createsNothing: true },
+    { id: 'forbidden-create-pods-node', title: 'create pods denied (kdbg node)', ownCluster: {}, kubeconfig: 'admin', setup: ({ cluster }) => cluster.hooks.deny('admin', 'create', 'pods'), args: ['node', 'fake-node', '--', 'true'], exit: 125, stderr: 'kdbg: admin may not create pods in namespace {ns}; kdbg needs it for a shell on node fake-node (nothing was created)', createsNothing: true },
+  ],
+};
+
+export const admission: CaseGroup = {
+  title: 'Admission',
+  cases: [
+    { id: 'podsecurity-debug-container', title: 'PodSecurity restricted refuses a profile that adds capabilities', namespaceLabels: { 'pod-security.kubernetes.io/enforce': 'restricted' }, pods: [sleeper('web-0', { securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } } })], args: ['attach', 'web-0', '-p', 'netadmin', '--', 'true'], exit: 125, stderr: 'kdbg: pods "web-0" is forbidden: violates PodSecurity "restricted:latest": {…} (try --profile restricted, or a profile that fits this namespace\'s PodSecurity level)', createsNothing: true },
+    { id: 'podsecurity-node', title: 'PodSecurity baseline refuses a node shell', kubeconfig: 'admin', namespaceLabels: { 'pod-security.kubernetes.io/enforce': 'baseline' }, args: ['node', 'fake-node', '--', 'true'], exit: 125, stderr: 'kdbg: namespace {ns} enforces PodSecurity baseline, which refuses a node shell (host namespaces, privileged, a hostPath volume); pass -n with a namespace that admits privileged pods (nothing was created)', createsNothing: true },
+    { id: 'webhook-debug-container', title: 'an admission webhook refuses the debug container', ownCluster: {}, pods: web, setup: ({ cluster }) => void (cluster.hooks.denyingWebhook = { resource: 'pods/ephemeralcontainers', name: 'policy.example.com', message: 'debug containers need a ticket' }), args: ['attach', 'web-0', '--', 'true'], exit: 125, stderr: 'kdbg: admission webhook "policy.example.com" denied the request: debug containers need a ticket', createsNothing: true },
+    { id: 'webhook-copy', title: 'an admission webhook refuses the copy of a pod', ownCluster: {}, kubeconfig: 'admin', pods: web, setup: ({ cluster }) => void (cluster.hooks.denyingWebhook = { resource: 'pods', name: 'policy.example.com', message: 'no new pods today' }), args: ['attach', 'web-0', '--copy', '--', 'true'], exit: 125, stderr: 'kdbg: the API server refuses the copy of pod web-0: admission webhook "policy.example.com" denied the request: no new pods today (nothing was created)', createsNothing: true },
+  ],
+};
+
+export const containers: CaseGroup = {
+  title: 'Debug containers that cannot be used',
+  cases: [
+    { id: 'image-unpullable', title: 'an image that cannot be pulled', pods: web, args: ['attach', 'web-0', '--image', 'example/nosuchimage:1', '--', 'true'], exit: 126, stderr: 'kdbg: debug container {name}: {…}"example/nosuchimage:1"{…}', block: true, verbose: true },
+    {
+      id: 'image-failed-before',
+      title: 'an image that already failed in this pod',
+      pods: web,
+      setup: async (env) => void (await runKdbg(['attach', 'web-0', '--image', 'example/nosuchimage:1', '--', 'true'], { kubeconfig: env.kubeconfig })),
+      args: ['attach', 'web-0', '--image', 'example/nosuchimage:1', '--', 'true'],
+      exit: 126,
+      stderr: 'kdbg: image example/nosuchimage:1 already failed in debug container {name} of this pod: {…} (--new tries it anyway)',
+    },
+    { id: 'image-without-shell', title: 'an image without a shell', pods: web, args: ['attach', 'web-0', '--image', 'example/noshell:1', '--', 'true'], exit: 126, stderr: 'kdbg: image example/noshell:1 has no shell; kdbg needs one (pick a profile or --image with sh)', block: true },
+    { id: 'container-exits-at-start', title: 'a debug container that exits at start', ownCluster: {}, pods: web, setup: ({ cluster }) => void cluster.hooks.exitAtStartImages.add('example/crashes'), args: ['attach', 'web-0', '--image', 'example/crashes:1', '--', 'true'], exit: 126, stderr: 'kdbg: debug container {name} exited with code 1 before a session could start (Error)', block: true },
+    { id: 'timeout-expires', title: 'a debug container that does not start within --timeout', ownCluster: {}, pods: web, setup: ({ cluster }) => void (cluster.hooks.slowStartMs = 20_000), args: ['attach', 'web-0', '--timeout', '1s', '--', 'true'], exit: 124, stderr: 'kdbg: debug container {name} did not start within 1s ({…})', block: true },
+  ],
+};
