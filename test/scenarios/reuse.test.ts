@@ -42,7 +42,8 @@ describe(`reuse and convergence (${backend.name})`, () => {
       Array.from({ length: 20 }, (_, i) => runKdbg(['attach', 'crowd', '--reason', `call-${i}`, '--', 'sh', '-c', 'echo $KDBG_NAME'], { kubeconfig, timeoutMs: 90_000 })),
     );
     if (hooks) hooks.slowStartMs = 0;
-    expect(runs.map((r) => r.code)).toEqual(Array(20).fill(0));
+    // a failure shows its own words
+    expect(runs.map((r) => (r.code === 0 ? 0 : `${r.code}: ${r.stderr}`))).toEqual(Array(20).fill(0));
     const containers = await backend.ephemeralContainers(ns, 'crowd');
     expect(containers).toHaveLength(1);
     expect(new Set(runs.map((r) => r.stdout.toString().trim()))).toEqual(new Set([containers[0]!.name]));
