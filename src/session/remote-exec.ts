@@ -65,21 +65,35 @@ export async function openExec(req: ExecRequest): Promise<ExecSession> {
   // Without stdin a v4 server is fine; with stdin only v5 can pass EOF without closing the whole session,
   // so we never start a command we could not drive.
   const protocols = req.stdin ? [V5] : [V5, V4];
-  const ws = new WebSocket(execUrl(req.client.context.server, req), protocols, {
-    ...opts,
-    perMessageDeflate: false,
-    handshakeTimeout: 30_000,
-  });
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('unexpected-response', (req2, res) => {
-      readBody(res)
-        .then((body) => reject(refusal(res.statusCode ?? 0, body, req.client.context.server, protocols)), reject)
-        .finally(() => req2.destroy());
+  const upgrade = (retryStaleSocket: boolean): Promise<ExecSession> => {
+    let reusedSocket = false;
+    const ws = new WebSocket(execUrl(req.client.context.server, req), protocols, {
+      ...opts,
+      perMessageDeflate: false,
+      handshakeTimeout: 30_000,
+      finishRequest: (request) => {
+        request.once('socket', () => (reusedSocket = request.reusedSocket));
+        request.end();
+      },
     });
-    ws.once('error', (err) => reject(connectError(err, req.client.context.server, protocols)));
-  });
-  return drive(ws, req);
+    return new Promise<ExecSession>((resolve, reject) => {
+      // driven from within 'open': what came with the upgrade's answer is read on the next tick, before any promise
+      // continuation would have attached the listeners
+      ws.once('open', () => resolve(drive(ws, req)));
+      ws.once('unexpected-response', (req2, res) => {
+        readBody(res)
+          .then((body) => reject(refusal(res.statusCode ?? 0, body, req.client.context.server, protocols)), reject)
+          .finally(() => req2.destroy());
+      });
+      ws.once('error', (err: NodeJS.ErrnoException) => {
+        // A keep-alive socket the server closed just as we reused it: the server never read the upgrade (it would
+        // have answered it), so nothing ran; it is sent again, once, as the client's GETs are.
+        if (retryStaleSocket && reusedSocket && err.code === 'ECONNRESET') return void upgrade(false).then(resolve, reject);
+        reject(connectError(err, req.client.context.server, protocols));
+      });
+    });
+  };
+  return upgrade(true);
 }
 
 function drive(ws: WebSocket, req: ExecRequest): ExecSession {
