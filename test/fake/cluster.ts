@@ -135,6 +135,7 @@ export async function startFakeCluster(opts: FakeClusterOptions = {}): Promise<F
     compact: () => store.compact(),
     warnings: [],
     bookmarkIntervalMs: 60_000,
+    webhooks: [],
   };
   const kubelet = new Kubelet(store, hooks, new EventRecorder(store, nodeName), {
     nodeName,
