@@ -15,6 +15,8 @@ import { recordSession } from '../debug/audit.ts';
 import { whereLine } from '../ui/where.ts';
 import { explainNotRunning, type NotRunningOutput } from './not-running.ts';
 import type { SessionPriority } from '../debug/programs.ts';
+import type { Profile } from '../profiles/profile.ts';
+import { chooseDefault, type DefaultChoice } from '../debug/default-profile.ts';
 
 export interface PipelineRequest {
   target: Target;
@@ -30,6 +32,11 @@ export interface PipelineRequest {
   signal: AbortSignal;
   /** how a target that is not running is explained */
   notRunning: NotRunningOutput;
+  /**
+   * No -p and no defaultProfile: spec.profile is the default, and this one is used where the namespace enforces
+   * restricted (default-profile.ts)
+   */
+  restricted?: Profile | undefined;
 }
 
 export interface InContainer {
@@ -46,13 +53,17 @@ export async function inDebugContainer<T>(client: KubeClient, req: PipelineReque
   // container never waits for the answers (the API server authorizes the exec itself).
   const reviews = req.target.kind === 'pod' ? missingPermissions(client, namespace, req.target.name, TO_CREATE) : undefined;
   reviews?.catch(() => undefined);
+  // no -p: the namespace's PodSecurity labels, read in the same round as the pod
+  const choiceP: Promise<DefaultChoice | undefined> = req.restricted ? chooseDefault(client, namespace, req.spec.profile, req.restricted) : Promise.resolve(undefined);
+  choiceP.catch(() => undefined);
 
   // among a workload's pods, one that holds a container this call would reuse
   const reuser = req.target.kind === 'workload' && !req.fresh ? await identityP : undefined;
+  const reuserSpec = reuser ? withChoice(req.spec, await choiceP) : undefined;
   const hasReusable = reuser
     ? (p: V1Pod) => {
         const t = impliedContainer(p, req.targetContainer);
-        return t !== undefined && findReusable(p, reuser.user, reuseIdentity({ ...req.spec, pod: p, target: t.name, user: reuser.user })) !== undefined;
+        return t !== undefined && findReusable(p, reuser.user, reuseIdentity({ ...reuserSpec!, pod: p, target: t.name, user: reuser.user })) !== undefined;
       }
     : undefined;
   const pod = await pickPod({ client, namespace, target: req.target, choose: io.choose, now: io.now(), hasReusable });
@@ -69,6 +80,8 @@ export async function inDebugContainer<T>(client: KubeClient, req: PipelineReque
     }
   }
   const identity = await identityP;
+  const choice = await choiceP;
+  if (choice?.why) io.note(choice.why);
 
   let audit: Promise<void> | undefined;
   const result = await withDebugContainer(
@@ -78,7 +91,8 @@ export async function inDebugContainer<T>(client: KubeClient, req: PipelineReque
       pod,
       target: target.name,
       identity,
-      spec: req.spec,
+      spec: withChoice(req.spec, choice),
+      fallback: choice?.fallback,
       fresh: req.fresh,
       timeoutMs: req.timeoutMs,
       io,
@@ -94,6 +108,10 @@ export async function inDebugContainer<T>(client: KubeClient, req: PipelineReque
   );
   await audit;
   return result;
+}
+
+function withChoice(spec: PipelineRequest['spec'], choice: DefaultChoice | undefined): PipelineRequest['spec'] {
+  return choice ? { ...spec, profile: choice.profile } : spec;
 }
 
 /** The container a session runs in: a debug container, or a container of a pod kdbg made. */

@@ -21,33 +21,44 @@ export interface Added {
  * On 409, 429, 5xx or a lost answer the same name and body are sent again: an identical patch is a no-op, while
  * a new name would leave a second container that can never be removed.
  */
-export async function addDebugContainer(client: KubeClient, namespace: string, pod: string, container: V1EphemeralContainer): Promise<Added> {
+export async function addDebugContainer(
+  client: KubeClient,
+  namespace: string,
+  pod: string,
+  container: V1EphemeralContainer,
+  refused: (err: ApiError) => KdbgError,
+): Promise<Added> {
   const attempts = 4;
   let lastError: unknown;
   for (let i = 0; i < attempts; i++) {
     if (i > 0) await new Promise((r) => setTimeout(r, 250 * 2 ** (i - 1)));
     try {
-      const patched = await client.request<V1Pod>({
-        method: 'PATCH',
-        path: `${podPath(namespace, pod)}/ephemeralcontainers`,
-        contentType: 'application/strategic-merge-patch+json',
-        body: { spec: { ephemeralContainers: [container] } },
-      });
-      return { pod: patched, existed: false };
+      return { pod: await patchEphemeralContainers(client, namespace, pod, container, false), existed: false };
     } catch (err) {
       if (err instanceof ApiError && err.statusCode === 422) {
         const current = await getPod(client, namespace, pod);
         if (sameContainer(current, container)) return { pod: current, existed: true };
       }
-      if (!retryable(err)) throw explain(err, container);
+      if (!retryable(err)) throw explain(err, refused);
       lastError = err;
     }
   }
   throw new KdbgError('api', `could not add debug container ${container.name} after ${attempts} attempts: ${(lastError as Error).message}`, { cause: lastError });
 }
 
+/** The strategic-merge PATCH that adds the container; with `dryRun`, every check and admission runs and nothing is stored. */
+export function patchEphemeralContainers(client: KubeClient, namespace: string, pod: string, container: V1EphemeralContainer, dryRun: boolean): Promise<V1Pod> {
+  return client.request<V1Pod>({
+    method: 'PATCH',
+    path: `${podPath(namespace, pod)}/ephemeralcontainers`,
+    query: dryRun ? { dryRun: 'All' } : undefined,
+    contentType: 'application/strategic-merge-patch+json',
+    body: { spec: { ephemeralContainers: [container] } },
+  });
+}
+
 /** The pod holds a container of that name for the same user and spec. */
-function sameContainer(pod: V1Pod, wanted: V1EphemeralContainer): boolean {
+export function sameContainer(pod: V1Pod, wanted: V1EphemeralContainer): boolean {
   const found = pod.spec?.ephemeralContainers?.find((c) => c.name === wanted.name);
   return found !== undefined && envOf(found, ENV.user) === envOf(wanted, ENV.user) && specHash(found) === envOf(wanted, ENV.spec);
 }
@@ -57,14 +68,10 @@ function retryable(err: unknown): boolean {
   return err instanceof TransportError; // timeouts and dropped connections, not e.g. a failing exec plugin
 }
 
-function explain(err: unknown, container: V1EphemeralContainer): unknown {
+function explain(err: unknown, refused: (err: ApiError) => KdbgError): unknown {
   if (!(err instanceof ApiError)) return err;
   if (err.statusCode === 404 && !err.status?.details?.name) {
     return new KdbgError('api', 'ephemeral containers are disabled on this cluster (the pods/ephemeralcontainers subresource is missing)');
   }
-  if (err.statusCode === 403 && /PodSecurity/.test(err.message)) {
-    return new KdbgError('forbidden', `${err.message} (try --profile restricted, or a profile that fits this namespace's PodSecurity level)`);
-  }
-  if (err.statusCode === 422) return new KdbgError('api', `the API server refused debug container ${container.name}: ${err.message}`);
-  return err;
+  return refused(err);
 }
