@@ -75,6 +75,19 @@ describe(`dry run and a default that passes (${backend.name})`, () => {
     expect(added!.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } });
   });
 
+  it('profiles show explains the choice for a pod: the level needed against the namespace\'s, and the profile without -p', async () => {
+    const refused = await runKdbg(['profiles', 'show', 'netshoot', 'web-1'], { kubeconfig });
+    expect(refused.code).toBe(0);
+    expect(refused.stderr).toBe(
+      'kdbg: PodSecurity level this container needs in pod web-1: baseline\n' +
+        `kdbg: attach would refuse it: namespace ${ns} enforces PodSecurity restricted, and debug container kdbg-netshoot-xxxxx needs baseline: allowPrivilegeEscalation != false, unrestricted capabilities; ` +
+        "--harden runs profile netshoot's image with the restricted securityContext (non-root, no capabilities), or use -p restricted\n" +
+        `kdbg: without -p, attach uses restricted here: namespace ${ns} enforces restricted\n`,
+    );
+    const hardened = await runKdbg(['profiles', 'show', 'netshoot', 'web-1', '--harden'], { kubeconfig });
+    expect(hardened.stderr).toBe(`kdbg: PodSecurity level this container needs in pod web-1: restricted\nkdbg: namespace ${ns} enforces PodSecurity restricted, which admits this container\n`);
+  });
+
   it.runIf(backend.features.hooks)('a refusal only the dry run can see (an admission webhook) creates nothing', async () => {
     const webhook: FakeWebhook = {
       name: 'deny.example.com',
