@@ -23,7 +23,7 @@ describe('PodSecurity decides which profiles a namespace takes', () => {
     const kubeconfig = await backend.kubeconfig('debugger', ns);
     const refused = await runKdbg(['attach', 'web-0', '-p', 'netshoot', '--', 'true'], { kubeconfig });
     expect(refused.code).toBe(125);
-    expect(refused.stderr).toMatch(/^kdbg: .*violates PodSecurity "restricted:latest".*\(try --profile restricted/);
+    expect(refused.stderr).toMatch(/^kdbg: PodSecurity refuses debug container kdbg-netshoot-\w{5}: .*violates PodSecurity "restricted:latest".*\(nothing was created\); --harden runs profile netshoot's image/);
     // one line: no word of a debug container that was never created
     expect(refused.stderr.trim().split('\n')).toHaveLength(1);
     expect(await backend.ephemeralContainers(ns, 'web-0')).toEqual([]);

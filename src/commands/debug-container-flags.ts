@@ -25,6 +25,7 @@ export interface DebugContainerFlags extends ClusterFlags {
   rw?: boolean;
   priority: SessionPriority;
   allowPrivileged?: boolean;
+  harden?: boolean;
 }
 
 export function addDebugContainerOptions(cmd: Command, profileHelp: string, defaultProfile?: string): Command {
@@ -44,7 +45,8 @@ export function addDebugContainerOptions(cmd: Command, profileHelp: string, defa
         .choices(['low', 'normal'])
         .default('low'),
     )
-    .option('--allow-privileged', 'allow a profile that sets privileged: true (the whole node is open to it)');
+    .option('--allow-privileged', 'allow a profile that sets privileged: true (the whole node is open to it)')
+    .option('--harden', "the profile's image under the restricted securityContext: non-root, no privilege escalation, no capabilities, seccomp RuntimeDefault");
 }
 
 /** How long kdbg waits at most: a day, far below where Node's timers overflow (24.8 days). */
@@ -89,6 +91,14 @@ export function chosenProfile(catalog: Catalog, name: string, flags: DebugContai
   return profile;
 }
 
+/**
+ * Without -p, a config's defaultProfile and --harden: the profile used where the namespace enforces restricted
+ * (src/debug/default-profile.ts).
+ */
+export function restrictedDefault(catalog: Catalog, flags: DebugContainerFlags): Profile | undefined {
+  return flags.profile === undefined && catalog.defaultSetIn === undefined && !flags.harden ? catalog.get('restricted') : undefined;
+}
+
 /** The pipeline's request for these flags. */
 export function pipelineRequest(
   flags: DebugContainerFlags,
@@ -107,6 +117,7 @@ export function pipelineRequest(
       reason: flags.reason,
       image: flags.image,
       targetVolumes: flags.mountTargetVolumes ? (flags.rw ? 'rw' : 'ro') : undefined,
+      harden: flags.harden === true,
     },
     fresh: flags.new === true,
     timeoutMs: checked.timeoutMs,

@@ -16,6 +16,8 @@ import { whereLine } from '../ui/where.ts';
 import { interruptible } from './interruptible.ts';
 import { explainNotRunning, type NotRunningOutput } from './not-running.ts';
 import type { SessionPriority } from '../debug/programs.ts';
+import type { Profile } from '../profiles/profile.ts';
+import { chooseDefault, type DefaultChoice } from '../debug/default-profile.ts';
 
 export interface PipelineRequest {
   target: Target;
@@ -31,6 +33,11 @@ export interface PipelineRequest {
   signal: AbortSignal;
   /** how a target that is not running is explained */
   notRunning: NotRunningOutput;
+  /**
+   * No -p and no defaultProfile: spec.profile is the default, and this one is used where the namespace enforces
+   * restricted (default-profile.ts)
+   */
+  restricted?: Profile | undefined;
 }
 
 export interface InContainer {
@@ -40,8 +47,9 @@ export interface InContainer {
 }
 
 export async function inDebugContainer<T>(client: KubeClient, req: PipelineRequest, io: IO, use: (c: InContainer) => Promise<T>): Promise<T> {
-  const { pod, target, identity, reviews } = await interruptible(req.signal, `looking up ${describeTarget(req.target)}`, resolveTarget(client, req, io));
+  const { pod, target, identity, reviews, choice } = await interruptible(req.signal, `looking up ${describeTarget(req.target)}`, resolveTarget(client, req, io));
   const namespace = client.context.namespace;
+  if (choice?.why) io.note(choice.why);
 
   let audit: Promise<void> | undefined;
   const result = await withDebugContainer(
@@ -51,7 +59,8 @@ export async function inDebugContainer<T>(client: KubeClient, req: PipelineReque
       pod,
       target: target.name,
       identity,
-      spec: req.spec,
+      spec: withChoice(req.spec, choice),
+      fallback: choice?.fallback,
       fresh: req.fresh,
       timeoutMs: req.timeoutMs,
       io,
@@ -78,13 +87,17 @@ async function resolveTarget(client: KubeClient, req: PipelineRequest, io: IO) {
   // container never waits for the answers (the API server authorizes the exec itself).
   const reviews = req.target.kind === 'pod' ? missingPermissions(client, namespace, req.target.name, TO_CREATE) : undefined;
   reviews?.catch(() => undefined);
+  // no -p: the namespace's PodSecurity labels, read in the same round as the pod
+  const choiceP: Promise<DefaultChoice | undefined> = req.restricted ? chooseDefault(client, namespace, req.spec.profile, req.restricted) : Promise.resolve(undefined);
+  choiceP.catch(() => undefined);
 
   // among a workload's pods, one that holds a container this call would reuse
   const reuser = req.target.kind === 'workload' && !req.fresh ? await identityP : undefined;
+  const reuserSpec = reuser ? withChoice(req.spec, await choiceP) : undefined;
   const hasReusable = reuser
     ? (p: V1Pod) => {
         const t = impliedContainer(p, req.targetContainer);
-        return t !== undefined && findReusable(p, reuser.user, reuseIdentity({ ...req.spec, pod: p, target: t.name, user: reuser.user })) !== undefined;
+        return t !== undefined && findReusable(p, reuser.user, reuseIdentity({ ...reuserSpec!, pod: p, target: t.name, user: reuser.user })) !== undefined;
       }
     : undefined;
   const pod = await pickPod({ client, namespace, target: req.target, choose: io.choose, now: io.now(), hasReusable });
@@ -101,7 +114,11 @@ async function resolveTarget(client: KubeClient, req: PipelineRequest, io: IO) {
     }
   }
   const identity = await identityP;
-  return { pod, target, identity, reviews };
+  return { pod, target, identity, reviews, choice: await choiceP };
+}
+
+function withChoice(spec: PipelineRequest['spec'], choice: DefaultChoice | undefined): PipelineRequest['spec'] {
+  return choice ? { ...spec, profile: choice.profile } : spec;
 }
 
 function describeTarget(t: Target): string {

@@ -6,7 +6,11 @@ import type { V1EphemeralContainer, V1Pod } from '@kubernetes/client-node';
 import type { KubeClient } from '../kube/types.ts';
 import type { IO } from '../io.ts';
 import { getPod } from '../kube/pods.ts';
+import type { Profile } from '../profiles/profile.ts';
 import { addDebugContainer } from './add.ts';
+import { dryRunAdd } from './dry-run.ts';
+import { isPodSecurityRefusal, refusal } from './refusal.ts';
+import { assertLevelAdmits } from './pod-security.ts';
 import { assertImageNotFailed, findReusable, freshReusableName, unusedRandomName } from './reuse.ts';
 import { debugContainer, reuseIdentity, type DebugContainerInput } from './spec.ts';
 import { ephemeralStatus, ImageFailed, judgeStatus, NotRunning } from './states.ts';
@@ -30,6 +34,11 @@ export interface AcquireRequest {
    * read); else they are asked when a container must be added.
    */
   reviews?: Promise<Permission[]> | undefined;
+  /**
+   * No -p: the profile to use instead where the API server's PodSecurity refuses the default's container (the
+   * namespace's labels could not say so first).
+   */
+  fallback?: Profile | undefined;
   /** the container about to be used: once it exists, before any session */
   onContainer(c: { name: string; reused: boolean; startedAt?: Date | undefined }): void;
 }
@@ -75,9 +84,21 @@ export async function withDebugContainer<T>(req: AcquireRequest, use: (a: Acquir
   }
 
   const reviews = req.reviews ?? missingPermissions(client, namespace, podName, TO_CREATE);
-  await assertPermitted(reviews, namespace, identity, `kdbg needs it to debug pod ${podName} (nothing was created)`);
   const name = req.fresh ? unusedRandomName(pod, req.spec.profile.name, req.io.random) : freshReusableName(pod, req.spec.profile.name, identity.user, hash);
   const container = fit(pod, name);
+  // the exact PATCH, judged by the API server while the access reviews are still on their way
+  const judged = dryRunAdd(client, namespace, pod, container);
+  judged.catch(() => undefined);
+  await assertPermitted(reviews, namespace, identity, `kdbg needs it to debug pod ${podName} (nothing was created)`);
+  const dryRun = await judged;
+  if (dryRun.verdict === 'refused') {
+    if (req.fallback && isPodSecurityRefusal(dryRun.error)) {
+      req.io.note(`profile ${req.fallback.name}: PodSecurity in namespace ${namespace} refuses profile ${req.spec.profile.name}`);
+      return withDebugContainer({ ...req, pod, reviews, spec: { ...req.spec, profile: req.fallback }, fallback: undefined }, use);
+    }
+    throw refusal(dryRun.error, container, pod, req.spec.profile);
+  }
+  if (dryRun.verdict === 'undecided') await assertLevelAdmits(client, namespace, pod, container, req.spec.profile);
   const added = await add(req, container);
   req.onContainer({ name, reused: added.existed });
   const running = await wait(container, added.pod, !added.existed, added.existed);
@@ -109,7 +130,7 @@ async function whyEnded(req: AcquireRequest, container: V1EphemeralContainer, fr
 async function add(req: AcquireRequest, container: V1EphemeralContainer) {
   const progress = await req.io.progress(`Adding ${container.name} (${container.image})`);
   try {
-    return await addDebugContainer(req.client, req.namespace, req.pod.metadata!.name!, container);
+    return await addDebugContainer(req.client, req.namespace, req.pod.metadata!.name!, container, (err) => refusal(err, container, req.pod, req.spec.profile));
   } finally {
     progress.stop();
   }

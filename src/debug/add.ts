@@ -21,33 +21,44 @@ export interface Added {
  * On 409, 429, 5xx or a lost answer the same name and body are sent again: an identical patch is a no-op, while
  * a new name would leave a second container that can never be removed.
  */
-export async function addDebugContainer(client: KubeClient, namespace: string, pod: string, container: V1EphemeralContainer): Promise<Added> {
+export async function addDebugContainer(
+  client: KubeClient,
+  namespace: string,
+  pod: string,
+  container: V1EphemeralContainer,
+  refused: (err: ApiError) => KdbgError,
+): Promise<Added> {
   const attempts = 4;
   let lastError: unknown;
   for (let i = 0; i < attempts; i++) {
     if (i > 0) await new Promise((r) => setTimeout(r, 250 * 2 ** (i - 1)));
     try {
-      const patched = await client.request<V1Pod>({
-        method: 'PATCH',
-        path: `${podPath(namespace, pod)}/ephemeralcontainers`,
-        contentType: 'application/strategic-merge-patch+json',
-        body: { spec: { ephemeralContainers: [container] } },
-      });
-      return { pod: patched, existed: false };
+      return { pod: await patchEphemeralContainers(client, namespace, pod, container, false), existed: false };
     } catch (err) {
       if (err instanceof ApiError && err.statusCode === 422) {
         const current = await getPod(client, namespace, pod);
         if (sameContainer(current, container)) return { pod: current, existed: true };
       }
-      if (!retryable(err)) throw await explain(client, err, container);
+      if (!retryable(err)) throw await explain(client, err, refused);
       lastError = err;
     }
   }
   throw new KdbgError('api', `could not add debug container ${container.name} after ${attempts} attempts: ${(lastError as Error).message}`, { cause: lastError });
 }
 
+/** The strategic-merge PATCH that adds the container; with `dryRun`, every check and admission runs and nothing is stored. */
+export function patchEphemeralContainers(client: KubeClient, namespace: string, pod: string, container: V1EphemeralContainer, dryRun: boolean): Promise<V1Pod> {
+  return client.request<V1Pod>({
+    method: 'PATCH',
+    path: `${podPath(namespace, pod)}/ephemeralcontainers`,
+    query: dryRun ? { dryRun: 'All' } : undefined,
+    contentType: 'application/strategic-merge-patch+json',
+    body: { spec: { ephemeralContainers: [container] } },
+  });
+}
+
 /** The pod holds a container of that name for the same user and spec. */
-function sameContainer(pod: V1Pod, wanted: V1EphemeralContainer): boolean {
+export function sameContainer(pod: V1Pod, wanted: V1EphemeralContainer): boolean {
   const found = pod.spec?.ephemeralContainers?.find((c) => c.name === wanted.name);
   return found !== undefined && envOf(found, ENV.user) === envOf(wanted, ENV.user) && specHash(found) === envOf(wanted, ENV.spec);
 }
@@ -66,16 +77,12 @@ function retryable(err: unknown): boolean {
 /** The oldest Kubernetes whose API server always serves pods/ephemeralcontainers (GA). */
 const MIN_KUBERNETES = '1.25';
 
-async function explain(client: KubeClient, err: unknown, container: V1EphemeralContainer): Promise<unknown> {
+async function explain(client: KubeClient, err: unknown, refused: (err: ApiError) => KdbgError): Promise<unknown> {
   if (!(err instanceof ApiError)) return err;
   // a 404 that names no pod: the subresource itself is missing
   if (err.statusCode === 404 && !err.status?.details?.name) {
     const version = await serverVersion(client);
     return new KdbgError('api', `the API server${version ? ` (${version})` : ''} has no ephemeral containers: kdbg needs Kubernetes ${MIN_KUBERNETES} or later`, { cause: err });
   }
-  if (err.statusCode === 403 && /PodSecurity/.test(err.message)) {
-    return new KdbgError('forbidden', `${err.message} (try --profile restricted, or a profile that fits this namespace's PodSecurity level)`);
-  }
-  if (err.statusCode === 422) return new KdbgError('api', `the API server refused debug container ${container.name}: ${err.message}`);
-  return err;
+  return refused(err);
 }

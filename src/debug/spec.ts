@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import type { V1Container, V1EphemeralContainer, V1EnvVar, V1Pod, V1SecurityContext, V1VolumeMount } from '@kubernetes/client-node';
 import type { Profile } from '../profiles/profile.ts';
 import { idleCommand } from './programs.ts';
+import { hardened } from './harden.ts';
 
 export const ENV = {
   name: 'KDBG_NAME',
@@ -26,6 +27,8 @@ export interface DebugContainerInput {
   image?: string | undefined;
   /** --mount-target-volumes: the target's volume mounts at the same paths, read-only unless 'rw' */
   targetVolumes?: 'ro' | 'rw' | undefined;
+  /** --harden: the profile's image under the restricted securityContext (harden.ts) */
+  harden?: boolean | undefined;
 }
 
 /** The reuse identity (the KDBG_SPEC hash) of the container this input makes, whatever its name. */
@@ -75,7 +78,7 @@ export function debugContainer(input: DebugContainerInput, name: string): V1Ephe
     targetContainerName: target,
     terminationMessagePolicy: 'FallbackToLogsOnError',
   };
-  const securityContext = fitSecurityContext(profile.securityContext, pod, target);
+  const securityContext = fitSecurityContext(input.harden ? hardened(profile.securityContext) : profile.securityContext, pod, target);
   if (securityContext) container.securityContext = securityContext;
   if (input.targetVolumes) container.volumeMounts = targetVolumeMounts(pod, target, input.targetVolumes).mounts;
   const hash = specHash(container);

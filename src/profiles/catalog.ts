@@ -8,6 +8,8 @@ export interface Catalog {
   /** built-ins first, then custom profiles in file order */
   profiles: Profile[];
   defaultProfile: string;
+  /** the config file that sets defaultProfile, if one does */
+  defaultSetIn: string | undefined;
   /** the config file that sets requireDigest: true, if one does */
   requireDigestIn: string | undefined;
   /** throws a KdbgError listing the known names when `name` is unknown */
@@ -31,6 +33,7 @@ function catalogOf(config: ConfigFile | undefined): Catalog {
   return {
     profiles,
     defaultProfile: config?.defaultProfile ?? DEFAULT_PROFILE,
+    defaultSetIn: config?.defaultProfile === undefined ? undefined : config.path,
     requireDigestIn: config?.requireDigest ? config.path : undefined,
     get(name) {
       const found = profiles.find((p) => p.name === name);

@@ -146,6 +146,7 @@ export async function startFakeCluster(opts: FakeClusterOptions = {}): Promise<F
     hold: undefined,
     denyingWebhook: undefined,
     bookmarkIntervalMs: 60_000,
+    webhooks: [],
   };
   const kubelet = new Kubelet(store, hooks, new EventRecorder(store, nodeName), {
     nodeName,

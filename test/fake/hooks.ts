@@ -1,5 +1,6 @@
 // Failure injection and node configuration that tests can set on a running fake cluster.
 import type { FakeUser } from './api/auth.ts';
+import type { FakeWebhook } from './api/webhooks.ts';
 
 export interface FakeHooks {
   /** Denies `verb` on `resource` (e.g. 'pods/exec') to `user` from now on, whatever the user's rules say. */
@@ -35,4 +36,6 @@ export interface FakeHooks {
   denyingWebhook: { resource: 'pods' | 'pods/ephemeralcontainers'; name: string; message: string } | undefined;
   /** How often a watch with allowWatchBookmarks=true gets a BOOKMARK event. */
   bookmarkIntervalMs: number;
+  /** Validating admission webhooks on pods/ephemeralcontainers, in order (api/webhooks.ts). */
+  webhooks: FakeWebhook[];
 }

@@ -37,6 +37,8 @@ export function planAttach(flags: AttachFlags, podArg: string | undefined, comma
     if (needsCopy) throw new UsageError(`${needsCopy} goes with --copy`);
   } else if (flags.new) {
     throw new UsageError('--new has no meaning with --copy: a copy is always new');
+  } else if (flags.harden) {
+    throw new UsageError('--harden goes with a debug container, not with --copy');
   }
   return {
     flags,

@@ -7,7 +7,7 @@ import { withClient } from '../cluster.ts';
 import { inDebugContainer, type SessionPlace } from '../pipeline.ts';
 import { inPodCopy } from './copy.ts';
 import { NotRunningRefusal } from '../not-running.ts';
-import { chosenProfile, pipelineRequest } from '../debug-container-flags.ts';
+import { chosenProfile, pipelineRequest, restrictedDefault } from '../debug-container-flags.ts';
 import { createWriteStream } from 'node:fs';
 import { Recording } from '../../session/recording.ts';
 
@@ -29,6 +29,7 @@ export async function runAttach(plan: AttachPlan, io: IO): Promise<number> {
       };
       const req = pipelineRequest(flags, plan, plan.target, profile, command, interrupts.signal);
       req.notRunning.json = plan.json;
+      req.restricted = restrictedDefault(catalog, flags);
       const inCopy = (p: AttachPlan) => inPodCopy(client, { plan: p, profile, signal: interrupts.signal }, io, session);
       const end = flags.copy
         ? await inCopy(plan)

@@ -14,6 +14,7 @@ export interface ShowFlags extends ClusterFlags {
   image?: string;
   reason?: string;
   ttl: string;
+  harden?: boolean;
 }
 
 export function profilesCommand(ctx: CommandContext): Command {
@@ -26,14 +27,16 @@ export function profilesCommand(ctx: CommandContext): Command {
     .summary('print the exact container spec kdbg would send')
     .description(
       'Prints the ephemeral container kdbg attach would add. With a POD it is fitted to that pod and to you, exactly ' +
-        'as attach would send it; without one, the pod-specific fields show placeholders.',
+        'as attach would send it, and stderr says the PodSecurity level it needs against the level the namespace ' +
+        'enforces, and which profile attach uses there without -p; without one, the pod-specific fields show placeholders.',
     )
     .argument('<profile>', 'profile name')
     .argument('[pod]', 'fit the spec to this pod')
     .option('-c, --target <container>', 'target container')
     .option('--image <image>', "use this image instead of the profile's")
     .option('--reason <text>', 'reason recorded as KDBG_REASON')
-    .option('--ttl <duration>', 'idle time after the last session', '15m');
+    .option('--ttl <duration>', 'idle time after the last session', '15m')
+    .option('--harden', "the profile's image under the restricted securityContext, as attach --harden");
   addClusterOptions(show);
   show.action((profile: string, pod: string | undefined, flags: ShowFlags) =>
     ctx.run(async (io) => (await import('./run.ts')).showProfile(profile, pod, flags, cmd.opts<ProfilesFlags>(), io)),

@@ -1,11 +1,13 @@
 // PATCH / PUT of pods/NAME/ephemeralcontainers: decode and apply the patch, keep only the ephemeral-container
 // change (podEphemeralContainersStrategy), default, validate, admit (PodSecurity checks the whole Pod with its new
-// ephemeral containers), and write unless nothing changed. A dry run (dryRun=All) answers the Pod it would have
-// written, with the stored resourceVersion (registry/generic/registry/dryrun.go GuaranteedUpdate), and writes nothing.
+// ephemeral containers, then the validating webhooks of hooks.webhooks), and write unless nothing changed. A dry
+// run (dryRun=All) answers the Pod it would have written, with the stored resourceVersion
+// (registry/generic/registry/dryrun.go GuaranteedUpdate), and writes nothing.
 import { defaultContainer } from './defaults.ts';
 import type { FakeHooks } from '../hooks.ts';
 import { jsonMergePatch, jsonPatch, strategicMerge } from './patch.ts';
 import { admitPodSecurity } from './pod-security.ts';
+import { admitWebhooks } from './webhooks.ts';
 import { writeOptions } from './request-options.ts';
 import { ApiFailure, badRequest, conflict, invalid, notFound, type Json, type JsonObject } from './status.ts';
 import type { Store } from './store.ts';
@@ -92,6 +94,16 @@ export function updateEphemeralContainers(store: Store, hooks: FakeHooks, req: E
   const errs = validateEphemeralContainersUpdate(next, old, ecList);
   if (errs.length) throw invalid('Pod', req.name, errs);
   warnings.push(...admitPodSecurity(store, { namespace: req.namespace, pod: next, old }));
+  admitWebhooks(hooks.webhooks, {
+    operation: 'UPDATE',
+    resource: 'pods',
+    subResource: 'ephemeralcontainers',
+    namespace: req.namespace,
+    name: req.name,
+    object: next,
+    oldObject: old,
+    dryRun: options.dryRun,
+  });
   if (deepEqual(next, old)) return { pod: old, warnings };
   next.metadata.generation = (old.metadata.generation ?? 1) + 1;
   if (options.dryRun) return { pod: next, warnings };
