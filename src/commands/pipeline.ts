@@ -7,7 +7,7 @@ import type { Target } from '../debug/target.ts';
 import type { DebugContainerInput } from '../debug/spec.ts';
 import { pickPod } from '../debug/target.ts';
 import { assertDebuggable, impliedContainer, NotRunningError, resolveContainer } from '../debug/target-container.ts';
-import { missingPermissions, TO_CREATE, whoAmI, type Identity } from '../debug/preflight.ts';
+import { missingPermissions, TO_CREATE, whoAmI, type Identity, type Permission } from '../debug/preflight.ts';
 import { withDebugContainer } from '../debug/acquire.ts';
 import { findReusable } from '../debug/reuse.ts';
 import { reuseIdentity, targetVolumeMounts } from '../debug/spec.ts';
@@ -30,6 +30,8 @@ export interface PipelineRequest {
   signal: AbortSignal;
   /** how a target that is not running is explained */
   notRunning: NotRunningOutput;
+  /** the denied permissions of TO_CREATE, when the caller asked already */
+  reviews?: Promise<Permission[]> | undefined;
 }
 
 export interface InContainer {
@@ -44,7 +46,7 @@ export async function inDebugContainer<T>(client: KubeClient, req: PipelineReque
   identityP.catch(() => undefined);
   // A named pod: what a new container takes is asked in the same round trip as the pod and the identity; a reused
   // container never waits for the answers (the API server authorizes the exec itself).
-  const reviews = req.target.kind === 'pod' ? missingPermissions(client, namespace, req.target.name, TO_CREATE) : undefined;
+  const reviews = req.reviews ?? (req.target.kind === 'pod' ? missingPermissions(client, namespace, req.target.name, TO_CREATE) : undefined);
   reviews?.catch(() => undefined);
 
   // among a workload's pods, one that holds a container this call would reuse
