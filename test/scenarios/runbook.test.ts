@@ -185,7 +185,8 @@ describe.runIf(cluster)(`kdbg runbook run (${backend.name})`, () => {
     const ok = await backend.newNamespace('rb-ok');
     const denied = await backend.newNamespace('rb-denied');
     const restricted = await backend.newNamespace('rb-restricted', { 'pod-security.kubernetes.io/enforce': 'restricted' });
-    const kubeconfig = await backend.kubeconfig('debugger', ok);
+    // the kubeconfig's namespace is none of them: each pod is worked on in its own
+    const kubeconfig = await backend.kubeconfig('debugger', 'default');
     const hardened = webPod('web-0', { securityContext: { runAsNonRoot: true, runAsUser: 65534, seccompProfile: { type: 'RuntimeDefault' } } });
     hardened.spec!.containers[0]!.securityContext = { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } };
     await Promise.all([backend.createPod(ok, webPod('web-0')), backend.createPod(ok, webPod('web-1')), backend.createPod(denied, webPod('web-0')), backend.createPod(restricted, hardened)]);

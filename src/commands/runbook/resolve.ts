@@ -9,6 +9,7 @@ import type { Report, TargetProblem } from '../../runbook/report.ts';
 import { KdbgError } from '../../errors.ts';
 import { whoAmI } from '../../debug/preflight.ts';
 import { targetPods } from '../../debug/target.ts';
+import { inNamespace } from '../../kube/in-namespace.ts';
 import type { Place } from './preflight.ts';
 
 export interface Clients {
@@ -70,9 +71,11 @@ export async function findPods(targets: PlannedTarget[], clients: Clients): Prom
   const identities = new Map(await Promise.all(clients.all().map(async (c) => [c, await whoAmI(c)] as const)));
   const answers = await Promise.all(
     targets.map(async (t) => {
-      const client = clients.of(t.context);
-      const namespace = t.namespace ?? client.context.namespace;
-      const place: Place = { client, context: client.context.contextName, namespace, identity: identities.get(client)! };
+      const own = clients.of(t.context);
+      const namespace = t.namespace ?? own.context.namespace;
+      // the pipeline works in its client's namespace
+      const client = inNamespace(own, namespace);
+      const place: Place = { client, context: own.context.contextName, namespace, identity: identities.get(own)! };
       try {
         const found = await targetPods({ client, namespace }, t.target);
         return { t, place, found, message: found.length ? undefined : 'no pods' };

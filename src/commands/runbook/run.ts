@@ -1,6 +1,7 @@
 // kdbg runbook run: the file checked, the targets resolved and every pod preflighted before anything is created,
 // then each pod's steps in its debug container, --concurrency pods at a time under the rate limit, and the report
 // written however the run ends (Ctrl-C included: every running step stops cleanly first).
+import { setMaxListeners } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { IO } from '../../io.ts';
@@ -39,6 +40,8 @@ export async function runRunbook(plan: RunbookRunPlan, io: IO): Promise<number> 
   );
   const interrupts = io.interrupts();
   const stop = interrupts.signal;
+  // every running step listens to it
+  setMaxListeners(0, stop);
   try {
     const { pods, problems, identities } = await findPods(rb.targets, clients);
     const label = podLabel(new Set(pods.map((p) => p.place.context)).size > 1);
