@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
@@ -117,9 +118,13 @@ try {
   if (firstOne.code !== 0 || onePod.code !== 0) throw new Error(`the one-pod runbook failed: ${firstOne.stderr}${onePod.stderr}`);
 
   const times = clusters.map(requestTimes);
+  // the fake API servers and their node share this event loop: a stall holds requests back and lets them in at once
+  const stalls = monitorEventLoopDelay({ resolution: 10 });
+  stalls.enable();
   const fleet = runbook('fleet', ['ctx-0', 'ctx-1'], 'bench');
   const out = path.join(scratch, 'fleet');
   const r = await run(['runbook', 'run', fleet, '-o', out, '--concurrency', String(CONCURRENCY), ...flags], env);
+  stalls.disable();
   const report = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8')) as {
     totals: Record<string, number>;
     pods: Array<{ pod: string; message?: string; steps: Array<{ name: string; status: string; message?: string }> }>;
@@ -146,7 +151,8 @@ try {
     rows.push([`API server ${i + 1}: busiest 5 s, per second`, fiveSeconds.toFixed(1), `≤ --qps + --burst / 5 = ${QPS + BURST / 5}`, fiveSeconds <= QPS + BURST / 5]);
   });
   console.log(`kdbg runbook run: ${PODS} pods over 2 fake API servers (start 100 ms, status lag 300 ms), --qps ${QPS} --burst ${BURST}; NODE_EXTRA_CA_CERTS unset`);
-  console.log(`load average (1 min) ${load.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end\n`);
+  console.log(`load average (1 min) ${load.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end`);
+  console.log(`the fake API servers' event loop (requests are counted there): delay p99 ${(stalls.percentile(99) / 1e6).toFixed(0)} ms, max ${(stalls.max / 1e6).toFixed(0)} ms\n`);
   const w = [0, 1, 2].map((k) => Math.max(...rows.map((row) => row[k]!.toString().length)));
   for (const [label, value, goal, met] of rows) console.log(`${label.padEnd(w[0]!)}  ${value.padEnd(w[1]!)}  ${goal.padEnd(w[2]!)}  ${goal ? (met ? 'met' : 'MISSED') : ''}`);
 } finally {
