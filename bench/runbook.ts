@@ -15,7 +15,7 @@ import { startFakeCluster, type FakeCluster } from '../test/fake/cluster.ts';
 
 const PODS = Number(process.env.BENCH_RUNBOOK_PODS ?? 500);
 const CONCURRENCY = 50;
-const QPS = Number(process.env.BENCH_RUNBOOK_QPS ?? 150);
+const QPS = Number(process.env.BENCH_RUNBOOK_QPS ?? 250);
 const BURST = Number(process.env.BENCH_RUNBOOK_BURST ?? 50);
 const KDBG = fileURLToPath(new URL('../bin/kdbg.cjs', import.meta.url));
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;

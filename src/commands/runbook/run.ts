@@ -89,7 +89,7 @@ export async function runRunbook(plan: RunbookRunPlan, io: IO): Promise<number> 
       if (!v.ok) results.set(p, { ...where(p), ...(v.container ? { container: v.container } : {}), status: 'refused', message: v.reason, steps: [] });
     }
     try {
-      await mapLimit(allowed, plan.concurrency, async (p) => {
+      await mapLimit(alternating(allowed), plan.concurrency, async (p) => {
         results.set(p, await runPod(p, verdicts.get(p) as Extract<Verdict, { ok: true }>, { plan, rb, spec, out, stop, io, progress, label: label(p) }));
       });
     } finally {
@@ -177,6 +177,19 @@ async function runPod(p: FoundPod, verdict: Extract<Verdict, { ok: true }>, r: P
     progress.done(label, `${status}: ${err.message}`, true);
     return { ...base, status, message: err.message, steps: [] };
   }
+}
+
+/** The pods, taking turns among the API servers, so that every one of them works (each under its own limit) at once. */
+function alternating(pods: FoundPod[]): FoundPod[] {
+  const byServer = new Map<string, FoundPod[]>();
+  for (const p of pods) {
+    const server = p.place.client.context.server;
+    byServer.set(server, [...(byServer.get(server) ?? []), p]);
+  }
+  const queues = [...byServer.values()];
+  const out: FoundPod[] = [];
+  for (let i = 0; out.length < pods.length; i++) for (const q of queues) if (i < q.length) out.push(q[i]!);
+  return out;
 }
 
 function where(p: FoundPod): Pick<PodResult, 'context' | 'namespace' | 'pod'> {
