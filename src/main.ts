@@ -14,6 +14,7 @@ import { profilesCommand } from './commands/profiles/command.ts';
 import { nodeCommand } from './commands/node/command.ts';
 import { completionCommand } from './commands/completion/command.ts';
 import { versionCommand } from './commands/version/command.ts';
+import { runbookCommand } from './commands/runbook/command.ts';
 import { colorFlag, COLOR_MODES } from './ui/color.ts';
 
 declare const KDBG_VERSION: string;
@@ -50,6 +51,7 @@ async function main(argv: string[]): Promise<number> {
   program.addCommand(captureCommand(ctx));
   program.addCommand(cpCommand(ctx));
   program.addCommand(nodeCommand(ctx));
+  program.addCommand(runbookCommand(ctx));
   program.addCommand(profilesCommand(ctx));
   program.addCommand(completionCommand(ctx));
   program.addCommand(versionCommand(ctx));

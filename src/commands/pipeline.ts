@@ -7,7 +7,7 @@ import type { Target } from '../debug/target.ts';
 import type { DebugContainerInput } from '../debug/spec.ts';
 import { pickPod } from '../debug/target.ts';
 import { assertDebuggable, impliedContainer, NotRunningError, resolveContainer } from '../debug/target-container.ts';
-import { missingPermissions, TO_CREATE, whoAmI, type Identity } from '../debug/preflight.ts';
+import { missingPermissions, TO_CREATE, whoAmI, type Identity, type Permission } from '../debug/preflight.ts';
 import { withDebugContainer } from '../debug/acquire.ts';
 import { findReusable } from '../debug/reuse.ts';
 import { reuseIdentity, targetVolumeMounts } from '../debug/spec.ts';
@@ -38,6 +38,8 @@ export interface PipelineRequest {
    * restricted (default-profile.ts)
    */
   restricted?: Profile | undefined;
+  /** the denied permissions of TO_CREATE, when the caller asked already */
+  reviews?: Promise<Permission[]> | undefined;
 }
 
 export interface InContainer {
@@ -85,7 +87,7 @@ async function resolveTarget(client: KubeClient, req: PipelineRequest, io: IO) {
   identityP.catch(() => undefined);
   // A named pod: what a new container takes is asked in the same round trip as the pod and the identity; a reused
   // container never waits for the answers (the API server authorizes the exec itself).
-  const reviews = req.target.kind === 'pod' ? missingPermissions(client, namespace, req.target.name, TO_CREATE) : undefined;
+  const reviews = req.reviews ?? (req.target.kind === 'pod' ? missingPermissions(client, namespace, req.target.name, TO_CREATE) : undefined);
   reviews?.catch(() => undefined);
   // no -p: the namespace's PodSecurity labels, read in the same round as the pod
   const choiceP: Promise<DefaultChoice | undefined> = req.restricted ? chooseDefault(client, namespace, req.spec.profile, req.restricted) : Promise.resolve(undefined);

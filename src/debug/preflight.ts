@@ -33,14 +33,14 @@ const PATCH_EPHEMERAL: Permission = { verb: 'patch', resource: 'pods', subresour
 /** Waiting for a new container to start watches the pod. */
 const WATCH_PODS: Permission = { verb: 'watch', resource: 'pods' };
 /** A WebSocket exec is a GET; since 1.35 the apiserver also checks create. */
-const EXEC: Permission[] = [
+export const EXEC: Permission[] = [
   { verb: 'get', resource: 'pods', subresource: 'exec' },
   { verb: 'create', resource: 'pods', subresource: 'exec' },
 ];
 /** What adding a debug container and running a session in it takes. */
 export const TO_CREATE: Permission[] = [PATCH_EPHEMERAL, WATCH_PODS, ...EXEC];
 
-function describePermission(p: Permission): string {
+export function describePermission(p: Permission): string {
   return `${p.verb} ${p.resource}${p.subresource ? `/${p.subresource}` : ''}`;
 }
 

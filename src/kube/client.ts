@@ -8,6 +8,7 @@ import { SERVICE_ACCOUNT_DIR, inClusterTarget } from './auth/in-cluster.ts';
 import { describeSources, loadMergedKubeconfig, selectContext, type ClusterSettings, type KubeTarget } from './auth/kubeconfig.ts';
 import type { ConnectOptions, KubeClient, LoadOptions, RequestOptions, ResolvedContext } from './types.ts';
 import { parseWarnings } from './warning-header.ts';
+import { MAX_RETRIES_ON_429, RequestLimiter, retryAfterMs } from './rate-limit.ts';
 
 export interface ClientLoadOptions extends LoadOptions {
   /** where the in-cluster service-account files are read (tests point it elsewhere) */
@@ -23,7 +24,8 @@ export async function loadKubeClient(opts: ClientLoadOptions): Promise<KubeClien
   if (!target) {
     throw new KdbgError('config', `no current context (${describeSources(merged)}): pass --kubeconfig or --context, or choose one with kubectl config use-context`);
   }
-  return new HttpKubeClient(target, credentialsFor(target, opts), opts.onWarning);
+  const limiter = opts.rateLimit ? new RequestLimiter(opts.rateLimit) : undefined;
+  return new HttpKubeClient(target, credentialsFor(target, opts), opts.onWarning, limiter);
 }
 
 interface Exchange {
@@ -42,6 +44,8 @@ class HttpKubeClient implements KubeClient {
     target: KubeTarget,
     private readonly credentials: Credentials,
     private readonly onWarning: ((text: string) => void) | undefined,
+    /** with a rate limit: every request and upgrade waits its turn, and a 429 is sent again when the server says */
+    private readonly limiter: RequestLimiter | undefined,
   ) {
     this.cluster = target.cluster;
     const { contextName, namespace, userName } = target;
@@ -70,6 +74,7 @@ class HttpKubeClient implements KubeClient {
   }
 
   async connectOptions(): Promise<ConnectOptions> {
+    await this.limiter?.take();
     const auth = await this.credentials();
     return {
       agent: this.agent,
@@ -82,14 +87,28 @@ class HttpKubeClient implements KubeClient {
     this.agent.destroy();
   }
 
-  /** One exchange, repeated once with renewed credentials when a renewable credential gets a 401. */
+  /**
+   * One exchange, repeated once with renewed credentials when a renewable credential gets a 401; under a rate limit,
+   * repeated after the wait a 429 asks for (the server did not act on it), everything else of this client waiting too.
+   */
   private async send(opts: RequestOptions, streaming: boolean): Promise<Exchange> {
     const payload = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
+    for (let attempt = 0; ; attempt++) {
+      const answer = await this.authenticated(opts, payload, streaming);
+      if (!this.limiter || answer.res.statusCode !== 429 || attempt >= MAX_RETRIES_ON_429) return answer;
+      this.limiter.pause(retryAfterMs(answer.res.headers['retry-after'], attempt));
+    }
+  }
+
+  private async authenticated(opts: RequestOptions, payload: Buffer | undefined, streaming: boolean): Promise<Exchange> {
     const auth = await this.credentials();
+    await this.limiter?.take(opts.signal);
     const first = await this.exchange(opts, payload, auth, streaming, true);
     if (first.res.statusCode !== 401 || !auth.renew) return first;
     auth.renew();
-    return this.exchange(opts, payload, await this.credentials(), streaming, true);
+    const renewed = await this.credentials();
+    await this.limiter?.take(opts.signal);
+    return this.exchange(opts, payload, renewed, streaming, true);
   }
 
   /**

@@ -1,6 +1,7 @@
 // The contract between the API-access layer and the rest of kdbg.
 import type { IncomingMessage } from 'node:http';
 import type { Agent } from 'node:http';
+import type { RateLimit } from './rate-limit.ts';
 
 export interface ResolvedContext {
   /** kubeconfig context name ("" for in-cluster) */
@@ -64,4 +65,6 @@ export interface LoadOptions {
   /** exec-plugin stderr and interactive prompts go here */
   stderr: NodeJS.WritableStream;
   stdinIsTTY: boolean;
+  /** every request and upgrade within this rate; a 429 waits as the server asks and is sent again */
+  rateLimit?: RateLimit;
 }

@@ -131,7 +131,7 @@ export async function startFakeCluster(opts: FakeClusterOptions = {}): Promise<F
   const authn = new Authenticator();
   const authz = new Authorizer();
   const hooks: FakeHooks = {
-    deny: (user, verb, resource) => authz.deny(user, verb, resource),
+    deny: (user, verb, resource, namespace) => authz.deny(user, verb, resource, namespace),
     unpullableImages: new Set(),
     shelllessImages: new Set(['gcr.io/distroless/static', 'example/noshell']),
     nonRootImages: new Set(['example/nonroot']),

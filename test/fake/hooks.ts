@@ -3,8 +3,8 @@ import type { FakeUser } from './api/auth.ts';
 import type { FakeWebhook } from './api/webhooks.ts';
 
 export interface FakeHooks {
-  /** Denies `verb` on `resource` (e.g. 'pods/exec') to `user` from now on, whatever the user's rules say. */
-  deny(user: FakeUser, verb: string, resource: string): void;
+  /** Denies `verb` on `resource` (e.g. 'pods/exec') to `user` from now on (in `namespace` only, if named), whatever the user's rules say. */
+  deny(user: FakeUser, verb: string, resource: string, namespace?: string): void;
   /** Repositories (any spelling, tag ignored) whose pull fails with NotFound; `example/nosuchimage` always does. */
   unpullableImages: Set<string>;
   /** Repositories without any executable: every container command and exec fails like runc does. */

@@ -2,6 +2,7 @@
 import { UsageError } from '../../errors.ts';
 import { parseDuration } from '../../duration.ts';
 import { parseTarget, type Target } from '../../debug/target.ts';
+import { tcpdumpCommand } from '../../debug/tcpdump.ts';
 import { checkDebugContainerFlags, MAX_WAIT_MS, type CheckedDebugContainerFlags, type DebugContainerFlags } from '../debug-container-flags.ts';
 
 export interface CaptureFlags extends DebugContainerFlags {
@@ -38,15 +39,14 @@ export function planCapture(flags: CaptureFlags, targetArg: string | undefined, 
   else sink = { kind: 'stdout' };
   if (!/^[\w.:@-]+$/.test(flags.interface)) throw new UsageError(`-i "${flags.interface}" is not an interface name`);
 
-  const command = ['tcpdump', '-i', flags.interface, '-U', '-w', '-'];
-  if (flags.count !== undefined) command.push('-c', String(positive('--count', flags.count)));
-  if (flags.snaplen !== undefined) command.push('-s', String(positive('--snaplen', flags.snaplen)));
-  if (flags.filter !== undefined) {
-    const words = flags.filter.trim().split(/\s+/).filter(Boolean);
-    if (words.length === 0) throw new UsageError('-f takes a tcpdump filter expression, e.g. "port 5432"');
-    // after --, so a filter word can never be read as a tcpdump option
-    command.push('--', ...words);
-  }
+  const words = flags.filter?.trim().split(/\s+/).filter(Boolean);
+  if (words?.length === 0) throw new UsageError('-f takes a tcpdump filter expression, e.g. "port 5432"');
+  const command = tcpdumpCommand({
+    interface: flags.interface,
+    count: flags.count === undefined ? undefined : positive('--count', flags.count),
+    snaplen: flags.snaplen === undefined ? undefined : positive('--snaplen', flags.snaplen),
+    filter: words ?? [],
+  });
   const durationMs = flags.duration === undefined ? undefined : parseDuration('--duration', flags.duration);
   if (durationMs !== undefined && (durationMs <= 0 || durationMs > MAX_WAIT_MS)) throw new UsageError('--duration is more than 0 and at most 24h');
   return { flags, target, sink, command, durationMs, ...checkDebugContainerFlags(flags) };

@@ -18,6 +18,7 @@ import type { KubeClient } from '../../kube/types.ts';
 import type { Profile } from '../../profiles/profile.ts';
 import { targetPods, type Target } from '../../debug/target.ts';
 import { enforcedLevel } from '../../debug/pod-security.ts';
+import { tcpdumpCounts } from '../../debug/tcpdump.ts';
 
 export async function runCapture(plan: CapturePlan, io: IO): Promise<number> {
   const { flags } = plan;
@@ -150,12 +151,11 @@ function countingStream(): Transform & { bytes: number } {
 
 /** tcpdump's own counts, as it reports them when it stops, with the bytes and the time. */
 function summary(report: string, bytes: number, ms: number, sink: SinkSpec): string {
-  const captured = /(\d+) packets? captured/.exec(report)?.[1];
-  const dropped = /(\d+) packets? dropped by kernel/.exec(report)?.[1];
+  const counts = tcpdumpCounts(report);
   const where = sink.kind === 'file' ? ` to ${sink.path}` : '';
   const took = `${bytes} bytes in ${(ms / 1000).toFixed(1)}s${where}`;
   // a reader that went away may end the session before tcpdump's report arrives
-  return captured === undefined ? `${took} (tcpdump's counts did not arrive)` : `${captured} packets captured, ${dropped ?? '?'} dropped by the kernel, ${took}`;
+  return counts === undefined ? `${took} (tcpdump's counts did not arrive)` : `${counts.captured} packets captured, ${counts.dropped ?? '?'} dropped by the kernel, ${took}`;
 }
 
 function describeTarget(t: Target): string {

@@ -42,14 +42,15 @@ const rules: Record<Exclude<FakeUser, 'admin'>, Rule[]> = {
 export class Authorizer {
   private readonly denied = new Set<string>();
 
-  /** Denies `verb` on `resource` (e.g. `pods/exec`) to `user`, whatever its rules say. */
-  deny(user: FakeUser, verb: string, resource: string): void {
-    this.denied.add(`${user} ${verb} ${resource}`);
+  /** Denies `verb` on `resource` (e.g. `pods/exec`) to `user` (in `namespace` only, if named), whatever its rules say. */
+  deny(user: FakeUser, verb: string, resource: string, namespace?: string): void {
+    this.denied.add(`${user} ${verb} ${resource}${namespace === undefined ? '' : ` ${namespace}`}`);
   }
 
   allowed(user: UserInfo, a: ResourceAttributes): boolean {
     const resource = a.subresource ? `${a.resource}/${a.subresource}` : a.resource;
-    if (this.denied.has(`${user.username} ${a.verb} ${resource}`)) return false;
+    const denial = `${user.username} ${a.verb} ${resource}`;
+    if (this.denied.has(denial) || (a.namespace && this.denied.has(`${denial} ${a.namespace}`))) return false;
     if (user.groups.includes('system:masters')) return true;
     const own = rules[user.username as Exclude<FakeUser, 'admin'>] ?? [];
     return [...basicUser, ...own].some(

@@ -1,0 +1,85 @@
+// Before anything is created: whether each pod can take the runbook, and if not, why. The same checks a single
+// attach makes on its way (the target container, a running target, an image that already failed, the access
+// reviews), and the namespace's PodSecurity against the exact container the profile makes for that pod.
+import type { V1Pod } from '@kubernetes/client-node';
+import type { KubeClient } from '../../kube/types.ts';
+import type { DebugContainerInput } from '../../debug/spec.ts';
+import { debugContainer, reuseIdentity } from '../../debug/spec.ts';
+import { assertDebuggable, impliedContainer } from '../../debug/target-container.ts';
+import { assertImageNotFailed, findReusable } from '../../debug/reuse.ts';
+import { describePermission, EXEC, missingPermissions, TO_CREATE, type Identity, type Permission } from '../../debug/preflight.ts';
+import { podSecurityViolations, podSecurityLevel } from '../../debug/pod-security-level.ts';
+import type { PodSecurityLevel } from '../../debug/pod-security.ts';
+import { KdbgError } from '../../errors.ts';
+
+/** A context's client, who kdbg is there, and the namespace. */
+export interface Place {
+  client: KubeClient;
+  /** the context's name ("" for an unnamed current context) */
+  context: string;
+  namespace: string;
+  identity: Identity;
+}
+
+export interface PreflightRequest {
+  spec: Omit<DebugContainerInput, 'pod' | 'target' | 'user'>;
+  /** targets' container, if named */
+  container: string | undefined;
+  /** a step captures packets: tcpdump needs NET_RAW, which restricted never allows */
+  captures: boolean;
+  /** the namespace's enforced PodSecurity level (asked once per namespace) */
+  level: Promise<PodSecurityLevel | undefined>;
+}
+
+export type Verdict =
+  | { ok: true; container: string; reviews: Promise<Permission[]> | undefined }
+  | { ok: false; container?: string | undefined; reason: string };
+
+const RANK: Record<PodSecurityLevel, number> = { restricted: 0, baseline: 1, privileged: 2 };
+
+export async function preflightPod(place: Place, pod: V1Pod, req: PreflightRequest): Promise<Verdict> {
+  const containers = pod.spec?.containers ?? [];
+  const target = impliedContainer(pod, req.container);
+  if (!target) {
+    const names = containers.map((c) => c.name).join(', ');
+    return {
+      ok: false,
+      reason: req.container ? `has no container "${req.container}"; it has: ${names}` : `has ${containers.length} containers (${names}); name one with targets.container`,
+    };
+  }
+  const refuse = (reason: string): Verdict => ({ ok: false, container: target.name, reason });
+  try {
+    assertDebuggable(pod, target.name);
+  } catch (err) {
+    if (err instanceof KdbgError) return refuse(err.message);
+    throw err;
+  }
+  const user = place.identity.user;
+  const input = { ...req.spec, pod, target: target.name, user };
+  const reusable = findReusable(pod, user, reuseIdentity(input));
+  const level = await req.level;
+  if (req.captures && level === 'restricted') {
+    return refuse(`namespace ${place.namespace} enforces PodSecurity restricted, which allows no NET_RAW: tcpdump cannot capture there`);
+  }
+  if (!reusable) {
+    try {
+      assertImageNotFailed(pod, req.spec.image ?? req.spec.profile.image);
+    } catch (err) {
+      if (err instanceof KdbgError) return refuse(err.message);
+      throw err;
+    }
+    const container = debugContainer(input, 'kdbg-preflight');
+    const needs = podSecurityLevel(container.securityContext, pod.spec ?? {});
+    if (level && RANK[needs] > RANK[level]) {
+      const why = podSecurityViolations(container.securityContext, pod.spec ?? {})
+        .filter((v) => level === 'restricted' || v.level === 'baseline')
+        .map((v) => v.reason);
+      return refuse(`namespace ${place.namespace} enforces PodSecurity ${level}; profile ${req.spec.profile.name}'s container needs ${needs} (${why.join(', ')})`);
+    }
+  }
+  // a container to reuse needs only the exec; a new one needs what adding it takes too
+  const wanted = reusable ? EXEC : TO_CREATE;
+  const denied = await missingPermissions(place.client, place.namespace, pod.metadata!.name!, wanted);
+  if (denied.length) return refuse(`${user} may not ${denied.map(describePermission).join(', ')} in namespace ${place.namespace}`);
+  return { ok: true, container: target.name, reviews: reusable ? undefined : Promise.resolve([]) };
+}
