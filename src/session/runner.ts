@@ -4,7 +4,7 @@
 // ends the session with a reason. Streams come from the caller; nothing here listens process-wide.
 import type { ReadStream, WriteStream } from 'node:tty';
 import type { V1Pod } from '@kubernetes/client-node';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Transform } from 'node:stream';
 import type { KubeClient } from '../kube/types.ts';
 import { watchPod } from '../kube/pods.ts';
 import { openExec, type ExecResult, type ExecSession } from './remote-exec.ts';
@@ -64,7 +64,6 @@ export async function runSession(spec: SessionSpec): Promise<SessionEnd> {
   const recording = spec.recording;
   const stdout = recording ? tee(recording, spec.stdout) : spec.stdout;
   const stderr = recording ? tee(recording, spec.stderr) : spec.stderr;
-  const onTyped = (chunk: Buffer | string) => recording?.typed(chunk);
   let escaped = false;
   let escapeFilter: EscapeFilter | undefined;
   let session: ExecSession | undefined;
@@ -80,6 +79,8 @@ export async function runSession(spec: SessionSpec): Promise<SessionEnd> {
       stdin = input.pipe(escapeFilter);
     }
   }
+  // what is typed is recorded as it passes on to the session: from the first key, even before the exec is open
+  if (recording && stdin) stdin = stdin.pipe(typedInto(recording));
 
   let interrupting: Promise<void> | undefined;
   // Resolves once the remote interrupt has signalled (or failed): it then KILLs on its own, even after kdbg left.
@@ -157,7 +158,6 @@ export async function runSession(spec: SessionSpec): Promise<SessionEnd> {
       throw err instanceof ApiError && saysNotRunning(err.message) ? new NotRunning(err.message) : err;
     });
     if (spec.stop.aborted) onStop();
-    stdin?.on('data', onTyped);
     const stopResize = terminal?.onResize((size) => {
       session?.resize(size);
       recording?.resized(size.columns, size.rows);
@@ -169,7 +169,6 @@ export async function runSession(spec: SessionSpec): Promise<SessionEnd> {
     clearInterval(heartbeat);
     spec.stop.removeEventListener('abort', onStop);
     podWatch.stop();
-    stdin?.off('data', onTyped);
     if (escapeFilter) spec.stdin?.unpipe(escapeFilter);
     terminal?.restore();
   }
@@ -189,6 +188,16 @@ export async function runSession(spec: SessionSpec): Promise<SessionEnd> {
     case 'lost':
       throw new KdbgError('lost', goneReason ? `session ended: ${goneReason}` : `session lost: ${result.kind === 'lost' ? result.message : 'closed'}`);
   }
+}
+
+/** A stage that records what passes through it as typed input. */
+function typedInto(recording: Recording): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      recording.typed(chunk);
+      done(null, chunk);
+    },
+  });
 }
 
 /** The stream a recorded session writes to: recorded, then passed on (with the destination's backpressure). */
