@@ -15,7 +15,8 @@ import reportSchema from '../../docs/runbook-report.schema.json' with { type: 'j
 
 const backend: Backend = await backendFromEnv();
 afterAll(() => backend.close());
-const cluster = (backend as Backend & { cluster?: FakeCluster }).cluster;
+// the in-process fake's own handle (hooks, recorded requests); the real backend has none
+const cluster = backend.features.hooks ? (backend as Backend & { cluster: FakeCluster }).cluster : undefined;
 
 const dir = mkdtempSync(path.join(tmpdir(), 'kdbg-runbook-'));
 let n = 0;

@@ -10,7 +10,8 @@ import { backendFromEnv, runKdbg } from './harness.ts';
 
 const backend: Backend = await backendFromEnv();
 afterAll(() => backend.close());
-const cluster = (backend as Backend & { cluster?: FakeCluster }).cluster;
+// the in-process fake's own handle (hooks, recorded requests); the real backend has none
+const cluster = backend.features.hooks ? (backend as Backend & { cluster: FakeCluster }).cluster : undefined;
 
 /** A pod that PodSecurity "restricted" admits: its user 1000, the app's container locked down. */
 function restrictedPod(name: string): V1Pod {
