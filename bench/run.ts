@@ -14,7 +14,7 @@
 // `node -e 0` of the Node inside it, and its one-shot in the reused container against kubectl exec, as above.
 // BENCH_TRACE=1 (fake API server only) also prints when each request of one run of each one-shot reached the server.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { arch, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -236,10 +236,18 @@ try {
     : spawnSync(node, [KDBG, '-q', 'attach', 'web-0', '-c', 'app', '--', 'sh', '-c', make], { env, stdio: 'inherit' });
   if (made.status !== 0) throw new Error('could not make the file to copy');
   let n = 0;
-  const fresh = (who: string) => join(scratch, `cp-${who}-${n++}.bin`);
+  // a copy counts only if every byte arrived (kubectl cp exits 0 when tar in the container fails)
+  const copied = async (who: string, cmd: string, args: (to: string) => string[]): Promise<Sample> => {
+    const to = join(scratch, `cp-${who}-${n++}.bin`);
+    const sample = await timed(cmd, args(to), env);
+    const size = existsSync(to) ? statSync(to).size : 0;
+    if (size !== CP_BYTES) throw new Error(`${cmd} ${args(to).join(' ')} copied ${size} bytes, not ${CP_BYTES}`);
+    rmSync(to);
+    return sample;
+  };
   Object.assign(all, await interleaved({
-    'kdbg cp, out': () => timed(node, [KDBG, '-q', 'cp', '--debug-fs', `web-0:${big}`, fresh('kdbg')], env),
-    'kubectl cp, out': () => timed(KUBECTL, ['cp', '-c', reused, `web-0:${big}`, fresh('kubectl')], env),
+    'kdbg cp, out': () => copied('kdbg', node, (to) => [KDBG, '-q', 'cp', '--debug-fs', '-c', 'app', `web-0:${big}`, to]),
+    'kubectl cp, out': () => copied('kubectl', KUBECTL, (to) => ['cp', '-c', reused, `web-0:${big}`, to]),
   }, THROUGHPUT_RUNS));
   if (!target.cluster) spawnSync(node, [KDBG, '-q', 'attach', 'web-0', '-c', 'app', '--', 'rm', '-f', big], { env, stdio: 'inherit' });
 
