@@ -2,8 +2,8 @@
 // root mounted at /host; sessions chroot there unless told not to. Pure: the caller creates the pod.
 import type { V1Pod } from '@kubernetes/client-node';
 import { idleCommand } from './programs.ts';
-import { copyName, OWN_POD } from './pod-copy.ts';
-import { ENV } from './spec.ts';
+import { OWN_POD, ownPodNameBase } from './pod-copy.ts';
+import { ENV, nameSuffix } from './spec.ts';
 
 export const NODE_SHELL_CONTAINER = 'shell';
 export const HOST_ROOT = '/host';
@@ -18,7 +18,7 @@ export interface NodePodRequest {
 }
 
 export function nodePod(req: NodePodRequest): V1Pod {
-  const name = copyName(`kdbg-node-${req.node}`, req.random).replace(/-kdbg-(\w{5})$/, '-$1');
+  const name = `${ownPodNameBase(`kdbg-node-${req.node}`)}-${nameSuffix(req.random)}`;
   return {
     apiVersion: 'v1',
     kind: 'Pod',

@@ -7,7 +7,7 @@
 import type { V1Container, V1EnvVar, V1Pod, V1PodSpec } from '@kubernetes/client-node';
 import type { Profile } from '../profiles/profile.ts';
 import { heldCommand, idleCommand } from './programs.ts';
-import { ENV } from './spec.ts';
+import { ENV, nameSuffix } from './spec.ts';
 
 /** Labels and annotations of kdbg's own pods: copies and node shells. */
 export const OWN_POD = {
@@ -50,12 +50,14 @@ export interface PodCopy {
   init: boolean;
 }
 
-const NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
-/** the copy's name: POD-kdbg-xxxxx within a DNS label's 63 characters */
+/** The start of a name kdbg gives its pods: cut to leave room for `-kdbg-xxxxx` within a DNS label's 63 characters. */
+export function ownPodNameBase(base: string): string {
+  return base.slice(0, 63 - '-kdbg-xxxxx'.length).replace(/[.-]+$/, '');
+}
+
+/** the copy's name: POD-kdbg-xxxxx */
 export function copyName(pod: string, random: Buffer): string {
-  let suffix = '';
-  for (const b of random.subarray(0, 5)) suffix += NAME_ALPHABET[b % NAME_ALPHABET.length];
-  return `${pod.slice(0, 63 - '-kdbg-xxxxx'.length).replace(/[.-]+$/, '')}-kdbg-${suffix}`;
+  return `${ownPodNameBase(pod)}-kdbg-${nameSuffix(random)}`;
 }
 
 /** The container that stops the pod: the first init container that has not completed, else `target`. */

@@ -41,10 +41,15 @@ export const MAX_TTL_SECONDS = 7 * 24 * 3600;
 
 const NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
-function nameFrom(profile: string, bytes: Buffer): string {
+/** Five characters of kubectl's vowel-free alphabet from the first five bytes: the tail of kdbg's names. */
+export function nameSuffix(bytes: Buffer): string {
   let suffix = '';
   for (const b of bytes.subarray(0, 5)) suffix += NAME_ALPHABET[b % NAME_ALPHABET.length];
-  return `kdbg-${profile}-${suffix}`;
+  return suffix;
+}
+
+function nameFrom(profile: string, bytes: Buffer): string {
+  return `kdbg-${profile}-${nameSuffix(bytes)}`;
 }
 
 /** `kdbg-<profile>-<5>` from kubectl's vowel-free alphabet, at random (--new); `random` yields bytes. */

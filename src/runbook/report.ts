@@ -3,6 +3,7 @@
 import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunbookPlan } from './plan.ts';
+import { contextPrefix } from '../ui/where.ts';
 
 export type StepStatus = 'passed' | 'failed' | 'timeout' | 'error' | 'skipped' | 'interrupted';
 export type PodStatus = 'passed' | 'failed' | 'refused' | 'error' | 'interrupted';
@@ -149,7 +150,7 @@ export function reportMarkdown(r: Report): string {
   for (const [k, v] of facts) lines.push(`- **${k}**: ${cell(v)}`);
   lines.push('', `| pod | ${r.steps.map(cell).join(' | ')} |`, `|---|${r.steps.map(() => '---').join('|')}|`);
   for (const p of r.pods) {
-    const where = `${p.context ? `${p.context}/` : ''}${p.namespace}/${p.pod}`;
+    const where = `${contextPrefix(p.context)}${p.namespace}/${p.pod}`;
     const cells =
       p.status === 'refused' || (p.steps.length === 0 && p.message)
         ? r.steps.map((_, i) => (i === 0 ? `${MARK[p.status]}: ${p.message ?? ''}` : ''))
@@ -158,7 +159,7 @@ export function reportMarkdown(r: Report): string {
   }
   if (r.problems.length) {
     lines.push('', '## Targets that found no pods', '');
-    for (const t of r.problems) lines.push(`- ${t.target} in ${t.context ? `${t.context}/` : ''}${t.namespace}: ${t.message}`);
+    for (const t of r.problems) lines.push(`- ${t.target} in ${contextPrefix(t.context)}${t.namespace}: ${t.message}`);
   }
   const notes = r.pods.filter((p) => p.message && p.steps.length);
   if (notes.length) {

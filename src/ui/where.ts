@@ -14,6 +14,10 @@ export interface Where {
 
 export function whereLine(w: Where): string {
   const state = w.reused ? `reused${w.reusedSince ? `, up ${formatAge(w.now.getTime() - w.reusedSince.getTime())}` : ''}` : 'new';
-  const ctx = w.context ? `${w.context}/` : '';
-  return `${ctx}${w.namespace} pod/${w.pod} → ${w.target}, debug container ${w.debugContainer} (${state})`;
+  return `${contextPrefix(w.context)}${w.namespace} pod/${w.pod} → ${w.target}, debug container ${w.debugContainer} (${state})`;
+}
+
+/** `CONTEXT/` before a namespace, where there is a context (in-cluster has none) */
+export function contextPrefix(context: string): string {
+  return context ? `${context}/` : '';
 }

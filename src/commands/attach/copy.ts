@@ -15,6 +15,7 @@ import { whoAmI } from '../../debug/preflight.ts';
 import { failingContainer, podCopy, type CopyMode } from '../../debug/pod-copy.ts';
 import { preflightPod, withOwnPod } from '../../debug/own-pod.ts';
 import { NoShell } from '../../debug/states.ts';
+import { contextPrefix } from '../../ui/where.ts';
 
 export interface CopyRequest {
   plan: AttachPlan;
@@ -54,8 +55,8 @@ export async function inPodCopy<T>(client: KubeClient, req: CopyRequest, io: IO,
     const kind = failing.init ? 'init container' : 'container';
     io.note(
       mode === 'hold'
-        ? `${context(client)}${namespace} pod/${copyName}, a copy of ${podName} with its ${kind} ${failing.name} held`
-        : `${context(client)}${namespace} pod/${copyName}, a copy of ${podName} with debug container ${copy.container} ${failing.init ? `before ${kind} ${failing.name}` : `beside ${failing.name}`}`,
+        ? `${contextPrefix(client.context.contextName)}${namespace} pod/${copyName}, a copy of ${podName} with its ${kind} ${failing.name} held`
+        : `${contextPrefix(client.context.contextName)}${namespace} pod/${copyName}, a copy of ${podName} with debug container ${copy.container} ${failing.init ? `before ${kind} ${failing.name}` : `beside ${failing.name}`}`,
     );
     return withOwnPod(
       { client, namespace, identity, pod: copy.pod, container: copy.container, init: copy.init, timeoutMs: plan.timeoutMs, keep: flags.keep === true, io, signal: req.signal, what },
@@ -81,8 +82,4 @@ function heldByName(pod: V1Pod, name: string): { name: string; init: boolean } {
 
 function findContainer(pod: V1Pod, name: string) {
   return [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].find((c) => c.name === name)!;
-}
-
-function context(client: KubeClient): string {
-  return client.context.contextName ? `${client.context.contextName}/` : '';
 }

@@ -12,6 +12,7 @@ import { enforcedLevel } from '../../debug/pod-security.ts';
 import { nodePod, nodeSessionCommand, NODE_SHELL_CONTAINER } from '../../debug/node-pod.ts';
 import { preflightPod, withOwnPod } from '../../debug/own-pod.ts';
 import { userSession, userSessionExitCode } from '../user-session.ts';
+import { contextPrefix } from '../../ui/where.ts';
 
 const SHELL = ['sh'];
 
@@ -31,8 +32,7 @@ export async function runNode(plan: NodePlan, io: IO): Promise<number> {
     await preflightPod({ client, namespace, identity, pod, what });
     const interrupts = io.interrupts();
     try {
-      const ctx = client.context.contextName ? `${client.context.contextName}/` : '';
-      io.note(`${ctx}${namespace} pod/${pod.metadata!.name} on node ${plan.node}${flags.chroot ? ', chrooted into the host\'s root' : ''}`);
+      io.note(`${contextPrefix(client.context.contextName)}${namespace} pod/${pod.metadata!.name} on node ${plan.node}${flags.chroot ? ', chrooted into the host\'s root' : ''}`);
       const command = nodeSessionCommand(plan.command, flags.chroot, SHELL);
       const end = await withOwnPod(
         { client, namespace, identity, pod, container: NODE_SHELL_CONTAINER, init: false, timeoutMs: plan.timeoutMs, keep: flags.keep === true, io, signal: interrupts.signal, what },

@@ -22,6 +22,7 @@ import { inDebugContainer, type PipelineRequest } from '../pipeline.ts';
 import { findPods, openClients, type FoundPod } from './resolve.ts';
 import { preflightPod, type Verdict } from './preflight.ts';
 import { runSteps } from './steps.ts';
+import { contextPrefix } from '../../ui/where.ts';
 
 const SILENT: Progress = { shown: false, update: () => undefined, stop: () => undefined };
 
@@ -45,7 +46,7 @@ export async function runRunbook(plan: RunbookRunPlan, io: IO): Promise<number> 
   try {
     const { pods, problems, identities } = await findPods(rb.targets, clients);
     const label = podLabel(new Set(pods.map((p) => p.place.context)).size > 1);
-    for (const t of problems) io.note(`${t.target} in ${t.context ? `${t.context}/` : ''}${t.namespace}: ${t.message}`);
+    for (const t of problems) io.note(`${t.target} in ${contextPrefix(t.context)}${t.namespace}: ${t.message}`);
     if (pods.length === 0) throw new KdbgError('not-found', 'the runbook\'s targets name no pods; nothing was run');
     if (pods.length > rb.maxPods) {
       throw new UsageError(`the targets name ${pods.length} pods, more than targets.maxPods (${rb.maxPods}); nothing was run: narrow the targets or raise maxPods`);
