@@ -11,7 +11,8 @@ afterAll(() => backend.close());
 
 const ts = '\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ';
 
-describe(`a target that is not running (${backend.name})`, () => {
+// a back-off doubles each time: a fresh one can be 40 s away by the time the third crash-loop test waits
+describe(`a target that is not running (${backend.name})`, { timeout: 60_000 }, () => {
   let ns: string;
   let kubeconfig: string;
   beforeAll(async () => {
@@ -22,13 +23,20 @@ describe(`a target that is not running (${backend.name})`, () => {
     await backend.submitPod(ns, initFailsPod('init-never', 'Never'));
   });
 
-  /** Resolves once the container waits out a back-off, so it stays down for the next 10 s at least. */
-  const backingOff = (pod: string, init = false) =>
+  /**
+   * Resolves once the container waits out a back-off that has 4 s left at least, so kdbg sees it not running. The
+   * back-off is the status's own (`back-off 1m20s restarting failed container=…`; the fake writes `80s`), counted
+   * from the last run's finishedAt, whose whole seconds make the time left a lower bound.
+   */
+  const backingOff = (pod: string) =>
     eventually(async () => {
-      const p = await backend.getPod(ns, pod);
-      const s = (init ? p.status?.initContainerStatuses : p.status?.containerStatuses)?.[0];
-      return s?.state?.waiting?.reason === 'CrashLoopBackOff' && s.lastState?.terminated ? s : undefined;
-    }, 30_000);
+      const s = (await backend.getPod(ns, pod)).status?.containerStatuses?.[0];
+      const backoff = /^back-off (?:(\d+)m)?(\d+)s /.exec(s?.state?.waiting?.message ?? '');
+      const finished = s?.lastState?.terminated?.finishedAt;
+      if (s?.state?.waiting?.reason !== 'CrashLoopBackOff' || !backoff || !finished) return undefined;
+      const until = new Date(finished).getTime() + (Number(backoff[1] ?? 0) * 60 + Number(backoff[2])) * 1000;
+      return until - Date.now() >= 4000 ? s : undefined;
+    }, 55_000);
 
   it('a crash loop: its exit code and its last lines first, then the way in; nothing is created', async () => {
     await backingOff('crashy');
@@ -79,12 +87,17 @@ describe(`a target that is not running (${backend.name})`, () => {
   });
 
   it('an init container that keeps failing: it is named, with its exit code and its last lines', async () => {
-    await backingOff('init-fails', true);
+    // app stays waiting whatever migrate does, so kdbg refuses in each of the states migrate cycles through
+    await eventually(async () => {
+      const s = (await backend.getPod(ns, 'init-fails')).status?.initContainerStatuses?.[0];
+      return s?.lastState?.terminated ?? s?.state?.terminated;
+    }, 30_000);
     const r = await runKdbg(['attach', 'init-fails', '--', 'true'], { kubeconfig });
     expect(r.code).toBe(125);
+    const restarted = '\\(restarted (once|\\d+ times)\\)';
     expect(r.stderr).toMatch(
       new RegExp(
-        '^kdbg: container app of pod init-fails has not started: init container migrate is CrashLoopBackOff \\(restarted (once|\\d+ times)\\)\n' +
+        `^kdbg: container app of pod init-fails has not started: init container migrate (is CrashLoopBackOff ${restarted}|is running ${restarted}|failed)\n` +
           `  last run: exited 2 \\(Error\\) at ${ts}, after \\ds\n` +
           '  last lines of its log:\n' +
           '    \\| migration failed\n' +
