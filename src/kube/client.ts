@@ -1,6 +1,7 @@
 // The API client: kubectl's kubeconfig rules, one keep-alive agent for every request and upgrade, JSON in and out.
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
+import tls from 'node:tls';
 import { KdbgError } from '../errors.ts';
 import { ApiError, TransportError } from './api-error.ts';
 import { credentialsFor, type AuthMaterial, type Credentials } from './auth/credentials.ts';
@@ -39,6 +40,8 @@ class HttpKubeClient implements KubeClient {
   private readonly agent: http.Agent;
   private readonly transport: typeof http | typeof https;
   private readonly cluster: ClusterSettings;
+  /** the TLS context of the last credentials: building one (the CA parsed, the key loaded) costs more than a handshake */
+  private secure: { cert: AuthMaterial['cert']; key: AuthMaterial['key']; context: tls.SecureContext } | undefined;
 
   constructor(
     target: KubeTarget,
@@ -198,11 +201,18 @@ class HttpKubeClient implements KubeClient {
     return url;
   }
 
+  /** ca, cert and key name the agent's pool of sockets; the context made of them serves every new connection */
   private tlsOptions(auth: AuthMaterial): Omit<ConnectOptions, 'agent' | 'headers'> {
+    const { ca } = this.cluster;
+    const { cert, key } = auth;
+    if (this.transport === https && (!this.secure || this.secure.cert !== cert || this.secure.key !== key)) {
+      this.secure = { cert, key, context: tls.createSecureContext({ ca, cert, key }) };
+    }
     return {
-      ca: this.cluster.ca,
-      cert: auth.cert,
-      key: auth.key,
+      ca,
+      cert,
+      key,
+      secureContext: this.secure?.context,
       rejectUnauthorized: !this.cluster.insecureSkipTLSVerify,
       servername: this.cluster.tlsServerName,
     };

@@ -1,6 +1,7 @@
 // The contract between the API-access layer and the rest of kdbg.
 import type { IncomingMessage } from 'node:http';
 import type { Agent } from 'node:http';
+import type { SecureContext } from 'node:tls';
 import type { RateLimit } from './rate-limit.ts';
 
 export interface ResolvedContext {
@@ -37,6 +38,7 @@ export interface ConnectOptions {
   ca?: string | Buffer | Array<string | Buffer>;
   cert?: string | Buffer;
   key?: string | Buffer;
+  secureContext?: SecureContext | undefined;
   rejectUnauthorized: boolean;
   servername?: string;
 }

@@ -176,6 +176,19 @@ describe('exec credential plugins', () => {
     expect(lastAuth()).toBeUndefined();
   });
 
+  it('a certificate renewed after a 401 is the one the next connection presents', async () => {
+    handler = (seen, res) =>
+      seen.clientCN === 'alice'
+        ? json(res, 401, { kind: 'Status', status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 })
+        : okJson(seen, res, undefined as never);
+    const env = { PLUGIN_MODE: 'cert', CERT_FILE: `${pki.client.certFile},${pki.bob.certFile}`, KEY_FILE: `${pki.client.keyFile},${pki.bob.keyFile}` };
+    const { c, runs } = await withPlugin({ env });
+    await expect(c.request(get)).resolves.toMatchObject({ kind: 'Pod' });
+    await c.request(get);
+    expect(runs()).toBe(2);
+    expect(server.seen.map((s) => s.clientCN)).toEqual(['alice', 'bob', 'bob']);
+  });
+
   it('fail with the command and exit code', async () => {
     const { c } = await withPlugin({ env: { PLUGIN_MODE: 'fail', SECRET: 'x' } });
     const err = await rejection(c.request(get));

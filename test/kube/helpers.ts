@@ -91,6 +91,8 @@ export interface Pki {
   named: { cert: Buffer; key: Buffer };
   /** client certificate CN=alice O=devs */
   client: { cert: Buffer; key: Buffer; certFile: string; keyFile: string };
+  /** client certificate CN=bob */
+  bob: { certFile: string; keyFile: string };
   /** a second CA and a server certificate it signed, for 127.0.0.1 */
   other: { ca: Buffer; cert: Buffer; key: Buffer };
 }
@@ -117,6 +119,7 @@ export function makePki(): Pki {
   leaf('server', 'ca', '/CN=server', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth');
   leaf('named', 'ca', '/CN=kube.test', 'subjectAltName=DNS:kube.test\nextendedKeyUsage=serverAuth');
   leaf('client', 'ca', '/CN=alice/O=devs', 'extendedKeyUsage=clientAuth');
+  leaf('bob', 'ca', '/CN=bob', 'extendedKeyUsage=clientAuth');
   leaf('other', 'other-ca', '/CN=other', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth');
   const read = (f: string) => readFileSync(path.join(dir, f));
   return {
@@ -131,6 +134,7 @@ export function makePki(): Pki {
       certFile: path.join(dir, 'client.crt'),
       keyFile: path.join(dir, 'client.key'),
     },
+    bob: { certFile: path.join(dir, 'bob.crt'), keyFile: path.join(dir, 'bob.key') },
     other: { ca: read('other-ca.crt'), cert: read('other.crt'), key: read('other.key') },
   };
 }
