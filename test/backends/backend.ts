@@ -55,6 +55,11 @@ export interface Backend {
    */
   createWorkload(namespace: string, obj: object): Promise<void>;
   ephemeralContainers(namespace: string, pod: string): Promise<V1EphemeralContainer[]>;
+  /**
+   * Takes from the test user, in that namespace only, the right to add ephemeral containers (patch
+   * pods/ephemeralcontainers); the rest of their role stays. Resolves once the API server's authorizer says no.
+   */
+  denyEphemeralContainers(namespace: string, user: TestUser): Promise<void>;
   deletePod(namespace: string, name: string): Promise<void>;
   /** Command lines of processes on the node (host) that contain `match`. */
   nodeProcesses(match: string): Promise<string[]>;

@@ -34,6 +34,9 @@ export async function fakeBackend(opts: FakeClusterOptions = {}): Promise<Backen
     async ephemeralContainers(namespace, pod): Promise<V1EphemeralContainer[]> {
       return (await getPod(namespace, pod)).spec?.ephemeralContainers ?? [];
     },
+    async denyEphemeralContainers(namespace, user) {
+      cluster.hooks.deny(user, 'patch', 'pods/ephemeralcontainers', namespace);
+    },
     async deletePod(namespace, name) {
       cluster.deletePod(namespace, name);
     },

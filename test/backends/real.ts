@@ -291,6 +291,34 @@ export class RealBackend implements Backend {
     return (await this.getPod(namespace, pod)).spec?.ephemeralContainers ?? [];
   }
 
+  async denyEphemeralContainers(namespace: string, user: TestUser): Promise<void> {
+    const rbac = `/apis/rbac.authorization.k8s.io/v1`;
+    const role = (await this.api('GET', `${rbac}/clusterroles/kdbg-e2e-${user}`)).body as { rules: Array<{ resources?: string[] }> };
+    const name = `kdbg-e2e-${user}-no-ephemeral-containers`;
+    const rules = role.rules.filter((r) => !r.resources?.includes('pods/ephemeralcontainers'));
+    await this.api('POST', `${rbac}/namespaces/${namespace}/roles`, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name, namespace }, rules });
+    // a binding's roleRef cannot change: the user's binding is replaced
+    await this.api('DELETE', `${rbac}/namespaces/${namespace}/rolebindings/kdbg-e2e-${user}`);
+    await this.api('POST', `${rbac}/namespaces/${namespace}/rolebindings`, {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name, namespace },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: this.userName(user) }],
+    });
+    // the authorizer reads bindings from its informers' caches: ask it until it has caught up
+    const review = {
+      apiVersion: 'authorization.k8s.io/v1',
+      kind: 'SubjectAccessReview',
+      spec: { user: this.userName(user), resourceAttributes: { namespace, verb: 'patch', resource: 'pods', subresource: 'ephemeralcontainers' } },
+    };
+    const deadline = Date.now() + 10_000;
+    while ((await this.api('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', review)).body.status.allowed) {
+      if (Date.now() > deadline) throw new Error(`${user} may still patch pods/ephemeralcontainers in ${namespace} after 10 s`);
+      await sleep(50);
+    }
+  }
+
   /** Deletes at once (grace period 0) and resolves when the pod is gone from the API. */
   async deletePod(namespace: string, name: string): Promise<void> {
     await this.api('DELETE', `/api/v1/namespaces/${namespace}/pods/${name}?gracePeriodSeconds=0`, undefined, { allow: [404] });
