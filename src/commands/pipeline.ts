@@ -9,6 +9,7 @@ import { pickPod } from '../debug/target.ts';
 import { assertDebuggable, impliedContainer, NotRunningError, resolveContainer } from '../debug/target-container.ts';
 import { missingPermissions, TO_CREATE, whoAmI, type Identity, type Permission } from '../debug/preflight.ts';
 import { withDebugContainer } from '../debug/acquire.ts';
+import type { DryRun } from '../debug/dry-run.ts';
 import { findReusable } from '../debug/reuse.ts';
 import { reuseIdentity, targetVolumeMounts } from '../debug/spec.ts';
 import { recordSession } from '../debug/audit.ts';
@@ -40,6 +41,8 @@ export interface PipelineRequest {
   restricted?: Profile | undefined;
   /** the denied permissions of TO_CREATE, when the caller asked already */
   reviews?: Promise<Permission[]> | undefined;
+  /** the server's dry run of adding the container, when the caller asked already */
+  judged?: Promise<DryRun> | undefined;
 }
 
 export interface InContainer {
@@ -68,6 +71,7 @@ export async function inDebugContainer<T>(client: KubeClient, req: PipelineReque
       io,
       signal: req.signal,
       reviews,
+      judged: req.judged,
       onContainer: (c) =>
         io.note(whereLine({ context: client.context.contextName, namespace, pod: pod.metadata!.name!, target: target.name, debugContainer: c.name, reused: c.reused, reusedSince: c.startedAt, now: io.now() })),
     },

@@ -8,7 +8,7 @@ import type { IO } from '../io.ts';
 import { getPod } from '../kube/pods.ts';
 import type { Profile } from '../profiles/profile.ts';
 import { addDebugContainer } from './add.ts';
-import { dryRunAdd } from './dry-run.ts';
+import { dryRunAdd, type DryRun } from './dry-run.ts';
 import { isPodSecurityRefusal, refusal } from './refusal.ts';
 import { assertLevelAdmits } from './pod-security.ts';
 import { assertImageNotFailed, findReusable, freshReusableName, unusedRandomName } from './reuse.ts';
@@ -34,6 +34,8 @@ export interface AcquireRequest {
    * read); else they are asked when a container must be added.
    */
   reviews?: Promise<Permission[]> | undefined;
+  /** The server's dry run of the container to add (under the name freshReusableName gives), if the caller sent it early. */
+  judged?: Promise<DryRun> | undefined;
   /**
    * No -p: the profile to use instead where the API server's PodSecurity refuses the default's container (the
    * namespace's labels could not say so first).
@@ -87,14 +89,14 @@ export async function withDebugContainer<T>(req: AcquireRequest, use: (a: Acquir
   const name = req.fresh ? unusedRandomName(pod, req.spec.profile.name, req.io.random) : freshReusableName(pod, req.spec.profile.name, identity.user, hash);
   const container = fit(pod, name);
   // the exact PATCH, judged by the API server while the access reviews are still on their way
-  const judged = dryRunAdd(client, namespace, pod, container);
+  const judged = (!req.fresh && req.judged) || dryRunAdd(client, namespace, pod, container);
   judged.catch(() => undefined);
   await assertPermitted(reviews, namespace, identity, `kdbg needs it to debug pod ${podName} (nothing was created)`);
   const dryRun = await judged;
   if (dryRun.verdict === 'refused') {
     if (req.fallback && isPodSecurityRefusal(dryRun.error)) {
       req.io.note(`profile ${req.fallback.name}: PodSecurity in namespace ${namespace} refuses profile ${req.spec.profile.name}`);
-      return withDebugContainer({ ...req, pod, reviews, spec: { ...req.spec, profile: req.fallback }, fallback: undefined }, use);
+      return withDebugContainer({ ...req, pod, reviews, judged: undefined, spec: { ...req.spec, profile: req.fallback }, fallback: undefined }, use);
     }
     throw refusal(dryRun.error, container, pod, req.spec.profile);
   }

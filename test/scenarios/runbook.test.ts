@@ -7,6 +7,7 @@ import path from 'node:path';
 import { Ajv } from 'ajv';
 import { webPod, type Backend } from '../backends/backend.ts';
 import type { FakeCluster } from '../fake/cluster.ts';
+import type { FakeWebhook } from '../fake/api/webhooks.ts';
 import { backendFromEnv, eventually, runKdbg } from './harness.ts';
 import { parsePcap } from './pcap.ts';
 import type { Report } from '../../src/runbook/report.ts';
@@ -213,8 +214,9 @@ describe(`kdbg runbook run (${backend.name})`, () => {
     expect(dry.stderr).toContain(refusedPsa);
     expect(dry.stderr).toContain('kdbg: dry run: 2 of 4 pods would run; nothing was created\n');
     expect(await added()).toEqual([0, 0, 0, 0]);
-    // not even an event or a dry run: only reads and the preflight's reviews
-    if (cluster) expect(cluster.requests.filter((q) => q.method !== 'GET' && !q.path.includes('selfsubject'))).toEqual([]);
+    // not even an event: only reads, the preflight's reviews, and the server's dry runs of the two that would run
+    const writes = cluster?.requests.filter((q) => q.method !== 'GET' && !q.path.includes('selfsubject'));
+    if (writes) expect(writes.map((q) => `${q.method} ${q.path}?${q.query}`).sort()).toEqual([`PATCH /api/v1/namespaces/${ok}/pods/web-0/ephemeralcontainers?dryRun=All`, `PATCH /api/v1/namespaces/${ok}/pods/web-1/ephemeralcontainers?dryRun=All`]);
 
     cluster?.clearRequests();
     const out = path.join(dir, 'refusals-out');
@@ -238,6 +240,38 @@ describe(`kdbg runbook run (${backend.name})`, () => {
       [restricted, 'refused'],
     ]);
     expect(report.totals).toMatchObject({ passed: 2, refused: 2 });
+  });
+
+  it.runIf(cluster)('a pod only the server dry run refuses (an admission webhook) is listed with the others; each container is judged once', async () => {
+    const ns = await backend.newNamespace('rb-webhook');
+    const kubeconfig = await backend.kubeconfig('debugger', ns);
+    await Promise.all([backend.createPod(ns, webPod('web-0')), backend.createPod(ns, webPod('web-1'))]);
+    const webhook: FakeWebhook = {
+      name: 'deny.example.com',
+      sideEffects: 'None',
+      review: (req) => (req.namespace === ns && req.name === 'web-1' ? { allowed: false, status: { code: 403, reason: 'Forbidden', message: 'web-1 is frozen' } } : { allowed: true }),
+    };
+    cluster!.hooks.webhooks.push(webhook);
+    cluster!.clearRequests();
+    try {
+      const file = runbook(['name: webhook', 'targets: {select: [{selector: app=web}]}', 'steps:', '  - name: id', '    run: [id, -u]'].join('\n'));
+      const r = await runKdbg(['runbook', 'run', file, '-o', path.join(dir, 'webhook-out'), ...fast], { kubeconfig });
+      expect(r.code, r.stderr).toBe(1);
+      const refused = new RegExp(`kdbg: refused before anything was created: ${ns}/web-1: an admission webhook refuses debug container kdbg-busybox-\\w+: admission webhook "deny\\.example\\.com" denied the request: web-1 is frozen \\(nothing was created\\)\n`);
+      expect(r.stderr).toMatch(refused);
+      expect(r.stderr.search(refused)).toBeLessThan(r.stderr.indexOf('debug container kdbg-'));
+      expect(await backend.ephemeralContainers(ns, 'web-1')).toEqual([]);
+      expect(await backend.ephemeralContainers(ns, 'web-0')).toHaveLength(1);
+      // the preflight's dry run is the one the add goes by: one per pod, then the PATCH where it passed
+      const patches = cluster!.requests.filter((q) => q.method === 'PATCH').map((q) => `${q.path.split('/')[6]} ${q.query}`);
+      expect(patches.sort()).toEqual(['web-0 ', 'web-0 dryRun=All', 'web-1 dryRun=All']);
+      expect(validReport(path.join(dir, 'webhook-out')).pods.map((p) => [p.pod, p.status])).toEqual([
+        ['web-0', 'passed'],
+        ['web-1', 'refused'],
+      ]);
+    } finally {
+      cluster!.hooks.webhooks.length = 0;
+    }
   });
 
   it('Ctrl-C midway stops every capture whole, writes the partial report and exits 130', async () => {

@@ -148,6 +148,7 @@ async function runPod(p: FoundPod, verdict: Extract<Verdict, { ok: true }>, r: P
         signal: r.stop,
         notRunning: { json: false, clusterArgs: [] },
         reviews: verdict.reviews,
+        judged: verdict.judged,
       },
       io,
       async (c) => {
