@@ -43,6 +43,8 @@ export interface PipelineRequest {
   reviews?: Promise<Permission[]> | undefined;
   /** the server's dry run of adding the container, when the caller asked already */
   judged?: Promise<DryRun> | undefined;
+  /** who you are, when the caller asked already */
+  identity?: Identity | undefined;
 }
 
 export interface InContainer {
@@ -87,7 +89,7 @@ export async function inDebugContainer<T>(client: KubeClient, req: PipelineReque
 /** The pod and its target container, who you are, and the reviews of what a new container takes. */
 async function resolveTarget(client: KubeClient, req: PipelineRequest, io: IO) {
   const namespace = client.context.namespace;
-  const identityP = whoAmI(client);
+  const identityP = req.identity ? Promise.resolve(req.identity) : whoAmI(client);
   identityP.catch(() => undefined);
   // A named pod: what a new container takes is asked in the same round trip as the pod and the identity; a reused
   // container never waits for the answers (the API server authorizes the exec itself).

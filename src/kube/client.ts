@@ -148,9 +148,11 @@ class HttpKubeClient implements KubeClient {
         release();
         if (aborted) return reject(aborted.reason);
         const code = (err as NodeJS.ErrnoException).code;
-        // A keep-alive socket the server closed just as we reused it: a GET is safe to send again, once.
+        // A keep-alive socket the server closed just as we reused it: a GET is safe to send again, once (under a
+        // rate limit, as a request of its own).
         if (retryStaleSocket && req?.reusedSocket && code === 'ECONNRESET' && opts.method === 'GET') {
-          return void this.exchange(opts, payload, auth, streaming, false).then(resolve, reject);
+          const turn = this.limiter?.take(opts.signal) ?? Promise.resolve();
+          return void turn.then(() => this.exchange(opts, payload, auth, streaming, false)).then(resolve, reject);
         }
         reject(networkError(server, err));
       };

@@ -149,6 +149,7 @@ async function runPod(p: FoundPod, verdict: Extract<Verdict, { ok: true }>, r: P
         notRunning: { json: false, clusterArgs: [] },
         reviews: verdict.reviews,
         judged: verdict.judged,
+        identity: p.place.identity,
       },
       io,
       async (c) => {
