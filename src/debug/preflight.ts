@@ -44,8 +44,8 @@ export function describePermission(p: Permission): string {
   return `${p.verb} ${p.resource}${p.subresource ? `/${p.subresource}` : ''}`;
 }
 
-/** Asks SelfSubjectAccessReviews in parallel; resolves with the permissions that are denied. */
-export async function missingPermissions(client: KubeClient, namespace: string, pod: string, wanted: Permission[]): Promise<Permission[]> {
+/** Asks SelfSubjectAccessReviews in parallel, for one pod or (undefined) any; resolves with the permissions that are denied. */
+export async function missingPermissions(client: KubeClient, namespace: string, pod: string | undefined, wanted: Permission[]): Promise<Permission[]> {
   const answers = await Promise.all(
     wanted.map((p) =>
       client.request<{ status?: { allowed?: boolean } }>({

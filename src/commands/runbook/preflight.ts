@@ -31,6 +31,8 @@ export interface PreflightRequest {
   captures: boolean;
   /** the namespace's enforced PodSecurity level (asked once per namespace) */
   level: Promise<PodSecurityLevel | undefined>;
+  /** which of these permissions the namespace does not grant for every pod (asked once per namespace) */
+  notNamespaceWide(wanted: Permission[]): Promise<Permission[]>;
 }
 
 export type Verdict =
@@ -60,7 +62,9 @@ export async function preflightPod(place: Place, pod: V1Pod, req: PreflightReque
   const podName = pod.metadata!.name!;
   /** the permissions of `wanted` RBAC denies, as a refusal; undefined where it allows them all */
   const rbac = async (wanted: Permission[]): Promise<Verdict | undefined> => {
-    const denied = await missingPermissions(place.client, place.namespace, podName, wanted);
+    // what the namespace grants for every pod holds for this one; the rest is asked for this pod (a rule may name it)
+    const unsure = await req.notNamespaceWide(wanted);
+    const denied = unsure.length ? await missingPermissions(place.client, place.namespace, podName, unsure) : [];
     return denied.length ? refuse(`${user} may not ${denied.map(describePermission).join(', ')} in namespace ${place.namespace}`) : undefined;
   };
   const input = { ...req.spec, pod, target: target.name, user };

@@ -11,6 +11,7 @@ import { KdbgError, UsageError } from '../../errors.ts';
 import { mapLimit } from '../../concurrency.ts';
 import { loadProfiles } from '../../profiles/catalog.ts';
 import { enforcedLevel, type PodSecurityLevel } from '../../debug/pod-security.ts';
+import { describePermission, missingPermissions, type Permission } from '../../debug/preflight.ts';
 import { canAnimate } from '../../ui/color.ts';
 import { fleetProgress, type FleetProgress } from '../../ui/fleet-progress.ts';
 import { loadRunbook } from '../../runbook/load.ts';
@@ -59,10 +60,16 @@ export async function runRunbook(plan: RunbookRunPlan, io: IO): Promise<number> 
       if (!levels.has(key)) levels.set(key, enforcedLevel(p.place.client, p.place.namespace));
       return levels.get(key)!;
     };
+    const namespaceWide = new Map<string, Promise<Permission[]>>();
+    const notNamespaceWide = (p: FoundPod) => (wanted: Permission[]) => {
+      const key = `${p.place.client.context.server}\n${p.place.namespace}\n${wanted.map(describePermission).join()}`;
+      if (!namespaceWide.has(key)) namespaceWide.set(key, missingPermissions(p.place.client, p.place.namespace, undefined, wanted));
+      return namespaceWide.get(key)!;
+    };
     const captures = rb.steps.some((s) => s.kind === 'capture');
     const verdicts = new Map<FoundPod, Verdict>();
     await mapLimit(pods, plan.concurrency, async (p) => {
-      verdicts.set(p, await preflightPod(p.place, p.pod, { spec, container: p.container, captures, level: levelOf(p) }));
+      verdicts.set(p, await preflightPod(p.place, p.pod, { spec, container: p.container, captures, level: levelOf(p), notNamespaceWide: notNamespaceWide(p) }));
     });
     const allowed = pods.filter((p) => verdicts.get(p)!.ok);
     for (const p of pods) {
