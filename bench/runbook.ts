@@ -5,7 +5,7 @@
 // NODE_EXTRA_CA_CERTS is removed from kdbg's environment. The pods' containers are host processes of the fake node.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,16 +57,26 @@ function busiest(times: number[], ms: number): number {
   return most;
 }
 
-function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ ms: number; rssMiB: number | undefined; code: number | null; stderr: string }> {
+interface Run {
+  ms: number;
+  rssMiB: number | undefined;
+  /** user + system CPU time of kdbg's process */
+  cpuMs: number | undefined;
+  code: number | null;
+  stderr: string;
+}
+
+function run(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
   const started = performance.now();
-  const child = TIME ? spawn(TIME, ['-f', '%M', process.execPath, KDBG, ...args], { env }) : spawn(process.execPath, [KDBG, ...args], { env });
+  const child = TIME ? spawn(TIME, ['-f', '%M %U %S', process.execPath, KDBG, ...args], { env }) : spawn(process.execPath, [KDBG, ...args], { env });
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   child.stdout.resume();
   return new Promise((resolve) => {
     child.on('close', (code) => {
-      const last = stderr.trim().split('\n').pop() ?? '';
-      resolve({ ms: performance.now() - started, rssMiB: TIME ? Number(last) / 1024 : undefined, code, stderr });
+      const [rssKb, user, sys] = (stderr.trim().split('\n').pop() ?? '').split(' ').map(Number);
+      const timed = TIME !== undefined;
+      resolve({ ms: performance.now() - started, rssMiB: timed ? rssKb! / 1024 : undefined, cpuMs: timed ? (user! + sys!) * 1000 : undefined, code, stderr });
     });
   });
 }
@@ -121,10 +131,12 @@ try {
   // the fake API servers and their node share this event loop: a stall holds requests back and lets them in at once
   const stalls = monitorEventLoopDelay({ resolution: 10 });
   stalls.enable();
+  const ownCpu = process.cpuUsage();
   const fleet = runbook('fleet', ['ctx-0', 'ctx-1'], 'bench');
   const out = path.join(scratch, 'fleet');
   const r = await run(['runbook', 'run', fleet, '-o', out, '--concurrency', String(CONCURRENCY), ...flags], env);
   stalls.disable();
+  const fakesCpu = process.cpuUsage(ownCpu);
   const report = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8')) as {
     totals: Record<string, number>;
     pods: Array<{ pod: string; message?: string; steps: Array<{ name: string; status: string; message?: string }> }>;
@@ -141,6 +153,8 @@ try {
     ['  (one pod, container reused)', `${(onePod.ms / 1000).toFixed(2)} s`, '', true],
   ];
   if (r.rssMiB !== undefined) rows.push(['kdbg peak RSS', `${r.rssMiB.toFixed(0)} MiB`, '≤ 200 MiB', r.rssMiB <= 200]);
+  if (r.cpuMs !== undefined) rows.push(['kdbg CPU (user + system)', `${(r.cpuMs / 1000).toFixed(1)} s, ${(r.cpuMs / PODS).toFixed(0)} ms a pod`, '', true]);
+  rows.push(['the fake API servers\' process CPU (their pods\' processes not counted)', `${((fakesCpu.user + fakesCpu.system) / 1e6).toFixed(1)} s`, '', true]);
   clusters.forEach((_, i) => {
     const t = times[i]!;
     const span = (t[t.length - 1]! - t[0]!) / 1000;
@@ -151,7 +165,7 @@ try {
     rows.push([`API server ${i + 1}: busiest 5 s, per second`, fiveSeconds.toFixed(1), `≤ --qps + --burst / 5 = ${QPS + BURST / 5}`, fiveSeconds <= QPS + BURST / 5]);
   });
   console.log(`kdbg runbook run: ${PODS} pods over 2 fake API servers (start 100 ms, status lag 300 ms), --qps ${QPS} --burst ${BURST}; NODE_EXTRA_CA_CERTS unset`);
-  console.log(`load average (1 min) ${load.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end`);
+  console.log(`${availableParallelism()} CPUs; load average (1 min) ${load.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end`);
   console.log(`the fake API servers' event loop (requests are counted there): delay p99 ${(stalls.percentile(99) / 1e6).toFixed(0)} ms, max ${(stalls.max / 1e6).toFixed(0)} ms\n`);
   const w = [0, 1, 2].map((k) => Math.max(...rows.map((row) => row[k]!.toString().length)));
   for (const [label, value, goal, met] of rows) console.log(`${label.padEnd(w[0]!)}  ${value.padEnd(w[1]!)}  ${goal.padEnd(w[2]!)}  ${goal ? (met ? 'met' : 'MISSED') : ''}`);
