@@ -5,7 +5,7 @@
 #   usage: bash e2e/images.sh BINDIR        (BINDIR: e2e/build.sh's output, for the static `pause`)
 # Images (the names kdbg's built-in profiles, the fixtures and the scenarios use):
 #   docker.io/library/busybox:1.36, :1.36.1   busybox-static 1.35 with its applet links, root/nobody users
-#   docker.io/nicolaka/netshoot:v0.13         the busybox one plus bash, tcpdump, curl, ip/ss, ps, with their libraries
+#   docker.io/nicolaka/netshoot:v0.13         the busybox one plus bash (also its sh), tcpdump, curl, ip/ss, ps, with their libraries
 #   docker.io/example/noshell:1               only a static /app (no shell, no tools)
 #   docker.io/example/nonroot:1               busybox, user 1000:1000
 #   registry.k8s.io/pause:3.10.1              the sandbox image (our static pause)
@@ -93,6 +93,9 @@ busybox_rootfs "$WORK/netshoot" 'tcpdump:x:104:109::/nonexistent:/usr/sbin/nolog
 '
 copy_with_libs "$WORK/netshoot" $(for t in bash tcpdump curl ip ss ps; do readlink -f "$(command -v "$t")"; done)
 ln -sf /usr/bin/bash "$WORK/netshoot/bin/bash"
+# its sh looks commands up on PATH, as the real image's (Alpine's busybox ash) does: Debian's static busybox sh runs
+# its own applets first, so `ip -brief address` would be busybox's ip, which has no -brief
+ln -sf /usr/bin/bash "$WORK/netshoot/bin/sh"
 mkdir -p "$WORK/netshoot/etc/ssl/certs"
 [ -f /etc/ssl/certs/ca-certificates.crt ] && cp /etc/ssl/certs/ca-certificates.crt "$WORK/netshoot/etc/ssl/certs/"
 pack netshoot "$WORK/netshoot" "" bash netshoot=docker.io/nicolaka/netshoot:v0.13
