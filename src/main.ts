@@ -1,9 +1,9 @@
 // The one place that turns outcomes into exit codes and text. Commands return a number or throw a KdbgError of
-// some kind; nothing else exits the process. Command modules load only when their command runs, so --help and
-// --version stay fast.
+// some kind; nothing else exits the process. Command modules, and the process's IO (prompts, spinners, colour),
+// load only when a command runs, so --help, --version and completion stay fast.
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT_CODES, ExitCode, KdbgError, UsageError } from './errors.ts';
-import { processIO, type IO } from './io.ts';
+import type { IO } from './io.ts';
 import type { CommandContext } from './commands/context.ts';
 import { attachCommand } from './commands/attach/command.ts';
 import { lsCommand } from './commands/ls/command.ts';
@@ -31,6 +31,7 @@ async function main(argv: string[]): Promise<number> {
     run(body, options) {
       result = (async () => {
         if (remoteCommand.length > 0 && !options?.takesCommand) throw new UsageError('only kdbg attach and kdbg node take a command after --');
+        const { processIO } = await import('./io.ts');
         return body(processIO({ verbose, quiet, color: colorFlag(args) }));
       })();
     },
