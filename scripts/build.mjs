@@ -1,26 +1,57 @@
 // Bundles src/main.ts into dist/kdbg.js. Heavy modules stay behind dynamic import()s and land in their
 // own chunks, so `kdbg --version` loads only the entry chunk.
+// A shell runs `kdbg __complete` on every Tab, anew each time: bin/kdbg.cjs runs it from dist/complete.cjs, the same
+// main() as one CommonJS file, which Node loads tens of milliseconds sooner than the ES module and its chunks. It
+// holds the command tree and completion with what completion loads; every other import() (a command's action, the
+// terminal UI, an auth provider's library) is left to Node at run time, so completing never loads them.
 import { build } from 'esbuild';
 import { readFileSync, rmSync } from 'node:fs';
+import { dirname, resolve, sep } from 'node:path';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
 // chunk names carry content hashes: start without the last build's output so no stale chunk is left to ship
 // (npm run dist's release folders beside it stay)
-for (const old of ['chunks', 'kdbg.js', 'kdbg.js.map']) rmSync(new URL(`../dist/${old}`, import.meta.url), { recursive: true, force: true });
+for (const old of ['chunks', 'kdbg.js', 'kdbg.js.map', 'complete.cjs', 'complete.cjs.map']) {
+  rmSync(new URL(`../dist/${old}`, import.meta.url), { recursive: true, force: true });
+}
 
-await build({
-  entryPoints: { kdbg: 'src/main.ts' },
-  outdir: 'dist',
+const common = {
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20.17',
   minify: true,
   sourcemap: 'linked',
-  chunkNames: 'chunks/[name]-[hash]',
   define: { KDBG_VERSION: JSON.stringify(pkg.version) },
-  banner: { js: "import { createRequire as __kdbgCreateRequire } from 'node:module'; const require = __kdbgCreateRequire(import.meta.url);" },
   logLevel: 'warning',
+};
+
+await build({
+  ...common,
+  entryPoints: { kdbg: 'src/main.ts' },
+  outdir: 'dist',
+  splitting: true,
+  format: 'esm',
+  chunkNames: 'chunks/[name]-[hash]',
+  banner: { js: "import { createRequire as __kdbgCreateRequire } from 'node:module'; const require = __kdbgCreateRequire(import.meta.url);" },
+});
+
+const completion = `${sep}src${sep}completion${sep}`;
+/** an import() of completion's modules, or made by them, is bundled; any other is left as it is */
+const completionOnly = {
+  name: 'completion-only',
+  setup(b) {
+    b.onResolve({ filter: /.*/ }, ({ kind, path, importer }) => {
+      if (kind !== 'dynamic-import' || importer.includes(completion) || resolve(dirname(importer), path).includes(completion)) return undefined;
+      return { path, external: true };
+    });
+  },
+};
+
+await build({
+  ...common,
+  entryPoints: ['src/main.ts'],
+  outfile: 'dist/complete.cjs',
+  format: 'cjs',
+  plugins: [completionOnly],
 });
