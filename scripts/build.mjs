@@ -3,7 +3,8 @@
 // A shell runs `kdbg __complete` on every Tab, anew each time: bin/kdbg.cjs runs it from dist/complete.cjs, the same
 // main() as one CommonJS file, which Node loads tens of milliseconds sooner than the ES module and its chunks. It
 // holds the command tree and completion with what completion loads; every other import() (a command's action, the
-// terminal UI, an auth provider's library) is left to Node at run time, so completing never loads them.
+// terminal UI, an auth provider's library) is left to Node at run time, so completing never loads them, and so is
+// the yaml package, which only kdbg's own config file needs (when profile names are completed).
 import { build } from 'esbuild';
 import { readFileSync, rmSync } from 'node:fs';
 import { dirname, resolve, sep } from 'node:path';
@@ -54,4 +55,5 @@ await build({
   outfile: 'dist/complete.cjs',
   format: 'cjs',
   plugins: [completionOnly],
+  external: ['yaml'],
 });
