@@ -7,7 +7,7 @@
 // the yaml package, which only kdbg's own config file needs (when profile names are completed).
 import { build } from 'esbuild';
 import { readFileSync, rmSync } from 'node:fs';
-import { dirname, resolve, sep } from 'node:path';
+import { dirname, resolve } from 'node:path';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
@@ -37,14 +37,19 @@ await build({
   banner: { js: "import { createRequire as __kdbgCreateRequire } from 'node:module'; const require = __kdbgCreateRequire(import.meta.url);" },
 });
 
-const completion = `${sep}src${sep}completion${sep}`;
-/** an import() of completion's modules, or made by them, is bundled; any other is left as it is */
+const completion = '/src/completion/';
+const actionOrIO = /\/src\/(commands\/|main\.ts$)/;
+/** which import()s stay out of dist/complete.cjs; any other is bundled */
 const completionOnly = {
   name: 'completion-only',
   setup(b) {
     b.onResolve({ filter: /.*/ }, ({ kind, path, importer }) => {
-      if (kind !== 'dynamic-import' || importer.includes(completion) || resolve(dirname(importer), path).includes(completion)) return undefined;
-      return { path, external: true };
+      if (kind !== 'dynamic-import') return undefined;
+      // a package: Node resolves it from node_modules if it is ever asked for
+      if (!path.startsWith('.')) return { path, external: true };
+      // what a command's action or main's IO loads: completion has answered before any of it would run
+      if (actionOrIO.test(importer) && !resolve(dirname(importer), path).includes(completion)) return { path, external: true };
+      return undefined;
     });
   },
 };
