@@ -2,11 +2,13 @@
 // own chunks, so `kdbg --version` loads only the entry chunk.
 // A shell runs `kdbg __complete` on every Tab, anew each time: bin/kdbg.cjs runs it from dist/complete.cjs, the same
 // main() as one CommonJS file, which Node loads tens of milliseconds sooner than the ES module and its chunks. It
-// holds the command tree and completion with what completion loads; every other import() (a command's action, the
-// terminal UI, an auth provider's library) is left to Node at run time, so completing never loads them, and so is
-// the yaml package, which only kdbg's own config file needs (when profile names are completed).
+// holds completion with what completion loads, and the command tree as data, made here from the commands (so a Tab
+// loads neither commander nor the command modules); every other import() (a command's action, the terminal UI, an
+// auth provider's library) is left to Node at run time, so completing never loads them, and so is the yaml
+// package, which only kdbg's own config file needs (when profile names are completed).
 import { build } from 'esbuild';
 import { readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -54,11 +56,36 @@ const completionOnly = {
   },
 };
 
+/** describeProgram(buildProgram()), bundled without the commands' actions and run here */
+async function commandTree() {
+  const file = 'dist/command-tree.cjs';
+  await build({
+    ...common,
+    minify: false,
+    sourcemap: false,
+    stdin: {
+      contents: "import { buildProgram } from './src/program.ts'; import { describeProgram } from './src/completion/tree.ts';\n" +
+        'export default describeProgram(buildProgram({ remoteCommand: [], run() {} }));',
+      resolveDir: process.cwd(),
+      loader: 'ts',
+    },
+    outfile: file,
+    format: 'cjs',
+    plugins: [{ name: 'no-actions', setup: (b) => b.onResolve({ filter: /.*/ }, ({ kind, path }) => (kind === 'dynamic-import' ? { path, external: true } : undefined)) }],
+  });
+  try {
+    return createRequire(import.meta.url)(`../${file}`).default;
+  } finally {
+    rmSync(file);
+  }
+}
+
 await build({
   ...common,
   entryPoints: ['src/main.ts'],
   outfile: 'dist/complete.cjs',
   format: 'cjs',
+  define: { ...common.define, KDBG_COMMAND_TREE: JSON.stringify(await commandTree()) },
   plugins: [completionOnly],
   external: ['yaml'],
 });
