@@ -3,7 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import { terminalChooser } from './ui/picker.ts';
 import { startProgress, type Progress } from './ui/progress.ts';
-import { canAnimate, painter, wantsColor, type ColorMode, type Paint } from './ui/color.ts';
+import { canAnimate, wantsColor, type ColorMode } from './ui/color.ts';
+import { painter, type Paint } from './ui/paint.ts';
 
 /** A choice among several; undefined when there is no terminal to ask on. */
 export type Chooser = <T>(message: string, choices: { name: string; value: T; description?: string }[]) => Promise<T> | undefined;

@@ -1,23 +1,14 @@
 // The one place that turns outcomes into exit codes and text. Commands return a number or throw a KdbgError of
-// some kind; nothing else exits the process. Command modules load only when their command runs, so --help and
-// --version stay fast.
-import { Command, CommanderError, Option } from 'commander';
+// some kind; nothing else exits the process. Command modules, and the process's IO (prompts, spinners, colour),
+// load only when a command runs, so --help, --version and completion stay fast.
 import { EXIT_CODES, ExitCode, KdbgError, UsageError } from './errors.ts';
-import { processIO, type IO } from './io.ts';
+import type { IO } from './io.ts';
 import type { CommandContext } from './commands/context.ts';
-import { attachCommand } from './commands/attach/command.ts';
-import { lsCommand } from './commands/ls/command.ts';
-import { stopCommand } from './commands/stop/command.ts';
-import { captureCommand } from './commands/capture/command.ts';
-import { cpCommand } from './commands/cp/command.ts';
-import { profilesCommand } from './commands/profiles/command.ts';
-import { nodeCommand } from './commands/node/command.ts';
-import { completionCommand } from './commands/completion/command.ts';
-import { versionCommand } from './commands/version/command.ts';
-import { runbookCommand } from './commands/runbook/command.ts';
-import { colorFlag, COLOR_MODES } from './ui/color.ts';
+import { describeProgram, type CommandNode } from './completion/tree.ts';
+import { colorFlag } from './ui/color.ts';
 
-declare const KDBG_VERSION: string;
+/** the command tree as data: scripts/build.mjs writes it into dist/complete.cjs; elsewhere it is built when asked */
+declare const KDBG_COMMAND_TREE: CommandNode | undefined;
 
 async function main(argv: string[]): Promise<number> {
   const dashDash = argv.indexOf('--');
@@ -31,34 +22,20 @@ async function main(argv: string[]): Promise<number> {
     run(body, options) {
       result = (async () => {
         if (remoteCommand.length > 0 && !options?.takesCommand) throw new UsageError('only kdbg attach and kdbg node take a command after --');
+        const { processIO } = await import('./io.ts');
         return body(processIO({ verbose, quiet, color: colorFlag(args) }));
       })();
     },
   };
 
-  const program = new Command('kdbg')
-    .description('Debug Kubernetes pods with ephemeral containers: fast, safe and scriptable.')
-    .version(KDBG_VERSION, '-V, --version')
-    .option('-v, --verbose', 'show details of errors')
-    .option('-q, --quiet', "no notes on stderr, only errors (the remote command's own stderr still passes)")
-    .addOption(new Option('--color <when>', 'colour in tables, spinners and pickers (auto: on a terminal, unless NO_COLOR or TERM=dumb)').choices(COLOR_MODES).default('auto'))
-    .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(oneLine(text)) })
-    .addHelpText('after', '\nExit codes: the remote command\'s own; 124 wait timed out; 125 kdbg, usage or API error;\n126 debug container unusable; 127 command not in the image; 130/143/129 interrupted; 141 stdout closed;\n255 session lost.\n');
-  program.addCommand(attachCommand(ctx));
-  program.addCommand(lsCommand(ctx));
-  program.addCommand(stopCommand(ctx));
-  program.addCommand(captureCommand(ctx));
-  program.addCommand(cpCommand(ctx));
-  program.addCommand(nodeCommand(ctx));
-  program.addCommand(runbookCommand(ctx));
-  program.addCommand(profilesCommand(ctx));
-  program.addCommand(completionCommand(ctx));
-  program.addCommand(versionCommand(ctx));
-  inheritSettings(program);
   // the shell scripts' hidden command: the words after it are a command line being typed, not kdbg's arguments
-  if (argv[0] === '__complete') return (await import('./completion/complete.ts')).runCompletion(program, argv.slice(1), process);
+  if (argv[0] === '__complete') {
+    const tree = typeof KDBG_COMMAND_TREE === 'object' ? KDBG_COMMAND_TREE : describeProgram((await import('./program.ts')).buildProgram(ctx));
+    return (await import('./completion/complete.ts')).runCompletion(tree, argv.slice(1), process);
+  }
 
+  const { buildProgram, CommanderError } = await import('./program.ts');
+  const program = buildProgram(ctx);
   try {
     await program.parseAsync(args, { from: 'user' });
     if (result === undefined) {
@@ -67,33 +44,13 @@ async function main(argv: string[]): Promise<number> {
     }
     return await result;
   } catch (err) {
+    // commander has already printed its one line
+    if (err instanceof CommanderError) return err.exitCode === 0 ? ExitCode.ok : EXIT_CODES.usage;
     return report(err, verbose, process.stderr);
   }
 }
 
-/** commander's messages as kdbg's one line: `kdbg: …`, its "Did you mean" on the same line, and the `--` hint. */
-function oneLine(text: string): string {
-  let line = text
-    .replace(/^error: /, '')
-    .replace(/\n\(Did you mean (.*)\?\)/, '; did you mean $1?')
-    .trimEnd();
-  if (/^too many arguments for 'attach'/.test(line)) line = 'too many arguments: put the command after --, as in kdbg attach POD -- CMD ARGS';
-  return `kdbg: ${line}\n`;
-}
-
-/** Subcommands added with addCommand do not inherit exitOverride and the error format; give them both. */
-function inheritSettings(parent: Command): void {
-  for (const child of parent.commands) {
-    child.exitOverride().configureOutput(parent.configureOutput());
-    inheritSettings(child);
-  }
-}
-
 function report(err: unknown, verbose: boolean, stderr: IO['stderr']): number {
-  if (err instanceof CommanderError) {
-    // commander already printed its one line
-    return err.exitCode === 0 ? ExitCode.ok : EXIT_CODES.usage;
-  }
   if (err instanceof KdbgError) {
     stderr.write(`kdbg: ${err.message}\n`);
     if (verbose && err.cause) stderr.write(`caused by: ${describe(err.cause)}\n`);

@@ -18,7 +18,9 @@ const FOREIGN = {
 
 /**
  * Bundles src/sea.ts into one CommonJS file: no chunks, dynamic import()s inlined (a single executable's script
- * can require only Node's built-in modules).
+ * can require only Node's built-in modules). tr46 (under @kubernetes/client-node, for a legacy auth-provider) asks
+ * for Node's deprecated punycode module, which warns on stderr from code outside node_modules, as all of this is:
+ * it gets the userland package of the same API instead.
  */
 export async function bundleForSea(outfile: string, version: string): Promise<void> {
   await build({
@@ -31,6 +33,7 @@ export async function bundleForSea(outfile: string, version: string): Promise<vo
     target: `node${NODE_VERSION.split('.')[0]}`,
     minify: true,
     define: { KDBG_VERSION: JSON.stringify(version) },
+    alias: { punycode: 'punycode/' },
     logLevel: 'warning',
   });
 }

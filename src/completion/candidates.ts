@@ -2,11 +2,11 @@
 // containers of the target typed), or arguments (pods, TYPE/NAME, POD: for cp, debug containers for stop).
 // Cluster lookups use the --kubeconfig, --context, -n, --as and --as-group already typed on the line.
 import { Writable } from 'node:stream';
-import type { Command } from 'commander';
 import type { KubeClient } from '../kube/types.ts';
 import { readLine, valueOf, type Line } from './line.ts';
 import { Directive, NOTHING, startingWith, type Candidate, type Completion } from './protocol.ts';
 import { containerNames, debugContainerNames, namespaceNames, podNames, workloadNames, type Lookup } from './cluster-names.ts';
+import type { CommandNode } from './tree.ts';
 
 export interface CompletionEnv {
   env: NodeJS.ProcessEnv;
@@ -28,15 +28,15 @@ const TARGET_TYPES: Candidate[] = [
 const POD_TYPES = ['pod', 'pods', 'po'];
 const SHELLS: Candidate[] = [{ value: 'bash' }, { value: 'zsh' }, { value: 'fish' }];
 
-export async function completeWords(root: Command, words: string[], env: CompletionEnv): Promise<Completion> {
+export async function completeWords(root: CommandNode, words: string[], env: CompletionEnv): Promise<Completion> {
   const line = readLine(root, words);
   if (line.afterDashDash) return NOTHING;
   if (line.optionValue) return optionValue(line, env);
-  if (line.word.startsWith('-')) return offer(line.word, flagsOf(line.command));
+  if (line.word.startsWith('-')) return offer(line.word, flagsOf(line.chain));
   const path = line.path.join(' ');
   const n = line.positionals.length;
-  if (n === 0 && line.command.commands.length > 0 && line.command.registeredArguments.length === 0) {
-    return offer(line.word, line.command.commands.filter((c) => !hidden(c)).map((c) => ({ value: c.name(), description: c.summary() || c.description() })));
+  if (n === 0 && line.command.commands.length > 0 && !line.command.takesArguments) {
+    return offer(line.word, line.command.commands.filter((c) => !c.hidden).map((c) => ({ value: c.name, description: c.summary })));
   }
   switch (path) {
     case 'attach':
@@ -61,8 +61,8 @@ export async function completeWords(root: Command, words: string[], env: Complet
 async function optionValue(line: Line, env: CompletionEnv): Promise<Completion> {
   const option = line.optionValue!;
   const values = async (): Promise<Candidate[] | 'files'> => {
-    if (option.argChoices) return option.argChoices.map((value) => ({ value }));
-    switch (option.attributeName()) {
+    if (option.choices) return option.choices.map((value) => ({ value }));
+    switch (option.name) {
       case 'namespace':
         return fromCluster(line, env, namespaceNames);
       case 'context':
@@ -124,9 +124,10 @@ function targetOnLine(line: Line): string | undefined {
 
 const podOf = (target: string): string => target.replace(/^(pod|pods|po)\//i, '');
 
-function flagsOf(command: Command): Candidate[] {
+/** The flags of the deepest command first, then its ancestors'. */
+function flagsOf(chain: CommandNode[]): Candidate[] {
   const out: Candidate[] = [];
-  for (let c: Command | null = command; c; c = c.parent) {
+  for (const c of [...chain].reverse()) {
     for (const o of c.options) {
       if (o.hidden) continue;
       for (const flag of [o.long, o.short]) if (flag) out.push({ value: flag, description: o.description });
@@ -138,8 +139,6 @@ function flagsOf(command: Command): Candidate[] {
 function offer(word: string, candidates: Candidate[]): Completion {
   return { candidates: startingWith(word, candidates), directive: Directive.noFileComp };
 }
-
-const hidden = (c: Command): boolean => (c as Command & { _hidden?: boolean })._hidden === true;
 
 async function contextNames(line: Line, env: CompletionEnv): Promise<Candidate[]> {
   const { loadMergedKubeconfig } = await import('../kube/auth/kubeconfig.ts');

@@ -2,7 +2,7 @@
 import type { V1SecurityContext } from '@kubernetes/client-node';
 import type { Profile } from './profile.ts';
 import { formatTable, type TableOptions } from '../ui/table.ts';
-import type { Paint } from '../ui/color.ts';
+import type { Paint } from '../ui/paint.ts';
 import { podSecurityLevel } from '../debug/pod-security-level.ts';
 
 export interface ProfileListing {

@@ -1,7 +1,6 @@
 // The one place that decides whether kdbg writes colour, and whether it animates: per stream, from --color, the
 // environment's conventions and whether the stream is a terminal. Everything kdbg colours (tables, the spinner,
-// pickers) paints through what this returns, never through a library's own guess.
-import { Chalk } from 'chalk';
+// pickers) paints through a painter (paint.ts) made from what this decides, never through a library's own guess.
 
 export type ColorMode = 'auto' | 'always' | 'never';
 export const COLOR_MODES: ColorMode[] = ['auto', 'always', 'never'];
@@ -23,19 +22,6 @@ export function wantsColor(mode: ColorMode, env: NodeJS.ProcessEnv, isTTY: boole
 /** A spinner redraws its line: only on a terminal that can move the cursor. */
 export function canAnimate(env: NodeJS.ProcessEnv, isTTY: boolean): boolean {
   return isTTY && env.TERM !== 'dumb';
-}
-
-export type Style = 'bold' | 'dim' | 'red' | 'green' | 'yellow' | 'cyan';
-
-/** Paints text in a style, or leaves it as it is when this stream gets no colour. */
-export interface Paint {
-  (style: Style, text: string): string;
-  readonly enabled: boolean;
-}
-
-export function painter(enabled: boolean): Paint {
-  const chalk = new Chalk({ level: enabled ? 1 : 0 });
-  return Object.assign((style: Style, text: string) => chalk[style](text), { enabled });
 }
 
 /** The mode typed on the command line (`--color WHEN` or `--color=WHEN`, the last one); commander checks the value. */

@@ -1,7 +1,7 @@
 // Progress of work over many pods, on stderr. On a terminal: a line per running pod, redrawn in place under the
 // lines of the pods that are done, and a count of all of them; elsewhere (a pipe, a file, a dumb terminal): a
 // plain log, one line per event, that a script or a CI log can read.
-import type { Paint } from './color.ts';
+import type { Paint } from './paint.ts';
 
 export interface FleetProgress {
   /** what the pod is doing now (on a terminal: its live line) */

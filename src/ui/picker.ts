@@ -2,7 +2,7 @@
 import type { Chooser } from '../io.ts';
 import { KdbgError } from '../errors.ts';
 import { fuzzyFilter } from './fuzzy.ts';
-import type { Paint } from './color.ts';
+import type { Paint } from './paint.ts';
 
 export function terminalChooser(stdin: NodeJS.ReadStream, stderr: NodeJS.WriteStream, paint: Paint): Chooser {
   if (!stdin.isTTY || !stderr.isTTY) return () => undefined;

@@ -1,5 +1,5 @@
 // What kdbg is waiting for, on stderr: a spinner on a terminal, nothing in a pipe (scripts read stderr too).
-import type { Paint } from './color.ts';
+import type { Paint } from './paint.ts';
 
 export interface Progress {
   /** whether anything is drawn (a terminal, not -q) */

@@ -225,6 +225,17 @@ describe('context selection', () => {
     expect(await msg('no-cluster')).toBe('context "no-cluster" names no cluster');
   });
 
+  it("reads plain scalars with YAML 1.2's core schema: a date is a string, as any name is", () => {
+    const dir = tempDir();
+    const cfg = writeFile(
+      path.join(dir, 'core.yaml'),
+      'current-context: c\nclusters: [{name: k, cluster: {server: "https://k"}}]\nusers: [{name: u, user: {token: t}}]\n' +
+        'contexts:\n- name: c\n  context: {cluster: k, user: u, namespace: 2024-01-01}\n',
+    );
+    const target = selectContext(loadMergedKubeconfig({ kubeconfig: cfg, env: {} }), {});
+    expect(target?.namespace).toBe('2024-01-01');
+  });
+
   it('reports YAML errors by position only', async () => {
     const dir = tempDir();
     const bad = writeFile(path.join(dir, 'bad.yaml'), 'users:\n- name: u\n  user: {token: s3cr3t-token: oops}\n');

@@ -2,7 +2,7 @@
 import type { DebugContainerRecord, DebugContainerState } from '../../debug/inventory.ts';
 import { ageOf, formatAge } from '../../ui/age.ts';
 import { formatTable, type TableOptions } from '../../ui/table.ts';
-import type { Paint, Style } from '../../ui/color.ts';
+import type { Paint, Style } from '../../ui/paint.ts';
 
 export interface LsTableOptions extends TableOptions {
   wide: boolean;

@@ -268,7 +268,7 @@ function page(call: Call, kind: Kind, ns: string | undefined, match: (o: JsonObj
     }
   }
   const keyOf = (o: JsonObject) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
-  const all = call.ctx.store.list(kind, ns).filter((o) => match(o) && (after === undefined || keyOf(o).localeCompare(after) > 0));
+  const all = call.ctx.store.peek(kind, ns).filter((o) => match(o) && (after === undefined || keyOf(o).localeCompare(after) > 0));
   const limit = Number(q.get('limit') ?? 0);
   const items = limit > 0 ? all.slice(0, limit) : all;
   const metadata: JsonObject = { resourceVersion: rv };

@@ -41,11 +41,20 @@ export class Store {
   }
 
   list(kind: Kind, namespace?: string): JsonObject[] {
+    return this.peek(kind, namespace).map((obj) => structuredClone(obj));
+  }
+
+  /**
+   * The stored objects themselves, in list() order, for an answer that is serialized at once and never kept or
+   * changed: as the watch cache serves a list, with no copy of every object (a copy of a namespace of 1,000 pods
+   * took tens of milliseconds).
+   */
+  peek(kind: Kind, namespace?: string): readonly JsonObject[] {
     const out: JsonObject[] = [];
     for (const [k, obj] of this.objects) {
       if (!k.startsWith(`${kind}/`)) continue;
       if (namespace && obj.metadata.namespace !== namespace) continue;
-      out.push(structuredClone(obj));
+      out.push(obj);
     }
     return out.sort((a, b) => sortKey(a).localeCompare(sortKey(b)));
   }
