@@ -149,7 +149,8 @@ class HttpKubeClient implements KubeClient {
         if (aborted) return reject(aborted.reason);
         const code = (err as NodeJS.ErrnoException).code;
         // A keep-alive socket the server closed just as we reused it: a GET is safe to send again, once (under a
-        // rate limit, as a request of its own).
+        // rate limit, as a request of its own), on a connection of its own: the agent's other idle sockets may be
+        // as stale as the first.
         if (retryStaleSocket && req?.reusedSocket && code === 'ECONNRESET' && opts.method === 'GET') {
           const turn = this.limiter?.take(opts.signal) ?? Promise.resolve();
           return void turn.then(() => this.exchange(opts, payload, auth, streaming, false)).then(resolve, reject);
@@ -185,7 +186,7 @@ class HttpKubeClient implements KubeClient {
         answer.once('close', () => answer.complete || fail(new Error('connection closed before the answer ended')));
       };
       try {
-        const options = { method: opts.method, headers, agent: this.agent, ...this.tlsOptions(auth) };
+        const options = { method: opts.method, headers, agent: retryStaleSocket ? this.agent : false, ...this.tlsOptions(auth) };
         req = this.transport.request(this.url(opts), options, onResponse);
       } catch (err) {
         return fail(err);

@@ -69,6 +69,8 @@ export async function openExec(req: ExecRequest): Promise<ExecSession> {
     let reusedSocket = false;
     const ws = new WebSocket(execUrl(req.client.context.server, req), protocols, {
       ...opts,
+      // sent again, on a connection of its own: the agent's other idle sockets may be as stale as the first
+      agent: retryStaleSocket ? opts.agent : undefined,
       perMessageDeflate: false,
       handshakeTimeout: 30_000,
       finishRequest: (request) => {

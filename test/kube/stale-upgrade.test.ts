@@ -1,7 +1,8 @@
 // An exec's upgrade: output sent right behind the server's 101 is read, and an upgrade over a keep-alive socket the
 // server had closed (reset before the server read the request: nothing ran) is sent again, once, on a new
-// connection.
+// connection; a GET too.
 import path from 'node:path';
+import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -44,9 +45,15 @@ function serveExec(resetReused: boolean): { reused: boolean }[] {
   return upgrades;
 }
 
-async function exec(): Promise<{ result: unknown; out: string }> {
+/** A client with `idle` keep-alive sockets in its agent, each of which has served a GET. */
+async function withIdleSockets(idle: number) {
   const c = await client({ kubeconfig: kubeconfig(path.join(tempDir(), 'kc'), { server: server.url }) });
-  await c.request({ method: 'GET', path: '/x' }); // leaves an idle keep-alive socket in the agent
+  await Promise.all(Array.from({ length: idle }, () => c.request({ method: 'GET', path: '/x' })));
+  return c;
+}
+
+async function exec(idle = 1): Promise<{ result: unknown; out: string }> {
+  const c = await withIdleSockets(idle);
   const stdout = new PassThrough();
   let out = '';
   stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -65,5 +72,36 @@ describe('an exec upgrade', () => {
     const upgrades = serveExec(true);
     expect(await exec()).toEqual({ result: { kind: 'exited', code: 0 }, out: 'ran\n' });
     expect(upgrades).toEqual([{ reused: true }, { reused: false }]);
+  });
+
+  it('is sent again on a connection of its own, not on another of the agent\'s stale sockets', async () => {
+    const upgrades = serveExec(true);
+    expect(await exec(3)).toEqual({ result: { kind: 'exited', code: 0 }, out: 'ran\n' });
+    expect(upgrades).toEqual([{ reused: true }, { reused: false }]);
+  });
+});
+
+describe('a GET on a stale keep-alive socket', () => {
+  it('is sent again, once, on a connection of its own', async () => {
+    const served = new Set<Socket>();
+    const tries: boolean[] = [];
+    let stale = false;
+    // once the agent holds its idle sockets, the server resets every one of them that a request comes on
+    const onRequest = (req: IncomingMessage) => {
+      const reused = served.has(req.socket);
+      served.add(req.socket);
+      if (!stale) return;
+      tries.push(reused);
+      if (reused) req.socket.resetAndDestroy();
+    };
+    server.server.prependListener('request', onRequest);
+    try {
+      const c = await withIdleSockets(3);
+      stale = true;
+      await expect(c.request({ method: 'GET', path: '/y' })).resolves.toBeDefined();
+      expect(tries).toEqual([true, false]);
+    } finally {
+      server.server.removeListener('request', onRequest);
+    }
   });
 });
