@@ -13,7 +13,7 @@ import { chooseContainer } from './remote-command.ts';
 import { writeOptions } from './request-options.ts';
 import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import { ApiFailure, badRequest, forbidden, internalError, invalid, notFound, unknownPath, type FieldError, type Json, type JsonObject } from './status.ts';
-import type { Kind } from './store.ts';
+import { byteOrder, type Kind } from './store.ts';
 import { toTable, wantsTable } from './table.ts';
 import { serveWatch } from './watch.ts';
 import { apiVersionOf, workloadResources } from './workloads.ts';
@@ -268,7 +268,7 @@ function page(call: Call, kind: Kind, ns: string | undefined, match: (o: JsonObj
     }
   }
   const keyOf = (o: JsonObject) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
-  const all = call.ctx.store.peek(kind, ns).filter((o) => match(o) && (after === undefined || keyOf(o).localeCompare(after) > 0));
+  const all = call.ctx.store.peek(kind, ns).filter((o) => match(o) && (after === undefined || byteOrder(keyOf(o), after) > 0));
   const limit = Number(q.get('limit') ?? 0);
   const items = limit > 0 ? all.slice(0, limit) : all;
   const metadata: JsonObject = { resourceVersion: rv };

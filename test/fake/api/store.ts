@@ -56,7 +56,8 @@ export class Store {
       if (namespace && obj.metadata.namespace !== namespace) continue;
       out.push(obj);
     }
-    return out.sort((a, b) => sortKey(a).localeCompare(sortKey(b)));
+    // etcd's order: the keys' bytes (names are ASCII), not a locale's
+    return out.sort((a, b) => byteOrder(sortKey(a), sortKey(b)));
   }
 
   create(kind: Kind, obj: JsonObject): JsonObject {
@@ -133,4 +134,9 @@ function key(kind: Kind, namespace: string, name: string): string {
 
 function sortKey(o: JsonObject): string {
   return `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+}
+
+/** Compares as etcd orders keys: byte by byte (for ASCII, code unit by code unit). */
+export function byteOrder(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
