@@ -2,16 +2,14 @@
 // servers (two contexts of one kubeconfig) at once, with --concurrency 50, against the same runbook over one pod.
 // Goals: wall time ≤ 3 × one pod's × ceil(pods / 50); kdbg's peak RSS ≤ 200 MiB; no second in which either API server
 // got more requests than --qps allows (a full bucket of --burst at the start, then the sustained rate).
-// NODE_EXTRA_CA_CERTS is removed from kdbg's environment. The pods' containers are host processes of the fake node.
-import { spawn } from 'node:child_process';
+// NODE_EXTRA_CA_CERTS is removed from kdbg's environment. Each fake API server runs in a process of its own
+// (bench/runbook-server.ts), where its requests are counted; the pods' containers are host processes of its node.
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
-import type { V1Pod } from '@kubernetes/client-node';
-import { startFakeCluster, type FakeCluster } from '../test/fake/cluster.ts';
 
 const PODS = Number(process.env.BENCH_RUNBOOK_PODS ?? 500);
 const CONCURRENCY = 50;
@@ -21,30 +19,37 @@ const KDBG = fileURLToPath(new URL('../bin/kdbg.cjs', import.meta.url));
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 const scratch = mkdtempSync(path.join(tmpdir(), 'kdbg-bench-runbook-'));
 
-function pod(name: string): V1Pod {
+interface Counted {
+  times: number[];
+  delayP99Ms: number;
+  delayMaxMs: number;
+  cpuMs: number;
+}
+
+/** A fake API server in a child process, seeded with `pods` pods; see bench/runbook-server.ts. */
+async function startServer(name: string, pods: number, single: boolean) {
+  const child: ChildProcess = fork(fileURLToPath(new URL('./runbook-server.ts', import.meta.url)), [name, String(pods), ...(single ? ['single'] : [])], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const next = <T>() =>
+    new Promise<T>((resolve, reject) => {
+      child.once('message', (m) => resolve(m as T));
+      child.once('exit', (code) => reject(new Error(`the fake API server ${name} exited (${code})`)));
+    });
+  const { url, ca, token } = await next<{ url: string; ca: string; token: string }>();
   return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name, labels: { app: 'bench' } },
-    spec: { containers: [{ name: 'app', image: 'busybox:1.36', command: ['sleep', '3600'] }] },
-  } as V1Pod;
-}
-
-/** Adds pods `count` at a time, each resolving once it runs. */
-async function seed(cluster: FakeCluster, namespace: string, names: string[]): Promise<void> {
-  cluster.createNamespace(namespace);
-  for (let i = 0; i < names.length; i += 50) await Promise.all(names.slice(i, i + 50).map((n) => cluster.addPod(namespace, pod(n))));
-}
-
-/** The times at which the cluster's API server got each request. */
-function requestTimes(cluster: FakeCluster): number[] {
-  const times: number[] = [];
-  const requests = cluster.requests;
-  requests.push = (...items) => {
-    for (let i = 0; i < items.length; i++) times.push(performance.now());
-    return Array.prototype.push.apply(requests, items);
+    url,
+    ca,
+    token,
+    start: () => child.send('start'),
+    stop: () => {
+      const counted = next<Counted>();
+      child.send('stop');
+      return counted;
+    },
+    close: () => new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', () => resolve()), child.send('close')))),
   };
-  return times;
 }
 
 /** The most requests in any window of `ms`. */
@@ -81,11 +86,9 @@ function run(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
   });
 }
 
-const clusters = [await startFakeCluster({ startDelayMs: 100, statusLagMs: 300 }), await startFakeCluster({ startDelayMs: 100, statusLagMs: 300 })];
+const half = Math.ceil(PODS / 2);
+const clusters = await Promise.all([startServer('app0', half, true), startServer('app1', PODS - half, false)]);
 try {
-  const half = Math.ceil(PODS / 2);
-  await Promise.all(clusters.map((c, i) => seed(c, 'bench', Array.from({ length: i === 0 ? half : PODS - half }, (_, j) => `app${i}-${j}`))));
-  await seed(clusters[0]!, 'single', ['app-0']);
   const kubeconfig = path.join(scratch, 'kubeconfig');
   writeFileSync(
     kubeconfig,
@@ -93,7 +96,7 @@ try {
       apiVersion: 'v1',
       kind: 'Config',
       clusters: clusters.map((c, i) => ({ name: `fake-${i}`, cluster: { server: c.url, 'certificate-authority-data': Buffer.from(c.ca).toString('base64') } })),
-      users: clusters.map((c, i) => ({ name: `debugger-${i}`, user: { token: c.tokens.debugger } })),
+      users: clusters.map((c, i) => ({ name: `debugger-${i}`, user: { token: c.token } })),
       contexts: clusters.map((_, i) => ({ name: `ctx-${i}`, context: { cluster: `fake-${i}`, user: `debugger-${i}`, namespace: 'bench' } })),
       'current-context': 'ctx-0',
     }),
@@ -127,16 +130,12 @@ try {
   const onePod = await run(['runbook', 'run', single, '-o', path.join(scratch, 'single-1'), ...flags], env);
   if (firstOne.code !== 0 || onePod.code !== 0) throw new Error(`the one-pod runbook failed: ${firstOne.stderr}${onePod.stderr}`);
 
-  const times = clusters.map(requestTimes);
-  // the fake API servers and their node share this event loop: a stall holds requests back and lets them in at once
-  const stalls = monitorEventLoopDelay({ resolution: 10 });
-  stalls.enable();
-  const ownCpu = process.cpuUsage();
+  for (const c of clusters) c.start();
   const fleet = runbook('fleet', ['ctx-0', 'ctx-1'], 'bench');
   const out = path.join(scratch, 'fleet');
   const r = await run(['runbook', 'run', fleet, '-o', out, '--concurrency', String(CONCURRENCY), ...flags], env);
-  stalls.disable();
-  const fakesCpu = process.cpuUsage(ownCpu);
+  // a stall of a server's event loop holds requests back and lets them in at once
+  const counted = await Promise.all(clusters.map((c) => c.stop()));
   const report = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8')) as {
     totals: Record<string, number>;
     pods: Array<{ pod: string; message?: string; steps: Array<{ name: string; status: string; message?: string }> }>;
@@ -154,9 +153,8 @@ try {
   ];
   if (r.rssMiB !== undefined) rows.push(['kdbg peak RSS', `${r.rssMiB.toFixed(0)} MiB`, '≤ 200 MiB', r.rssMiB <= 200]);
   if (r.cpuMs !== undefined) rows.push(['kdbg CPU (user + system)', `${(r.cpuMs / 1000).toFixed(1)} s, ${(r.cpuMs / PODS).toFixed(0)} ms a pod`, '', true]);
-  rows.push(['the fake API servers\' process CPU (their pods\' processes not counted)', `${((fakesCpu.user + fakesCpu.system) / 1e6).toFixed(1)} s`, '', true]);
-  clusters.forEach((_, i) => {
-    const t = times[i]!;
+  counted.forEach(({ times: t, cpuMs, delayP99Ms, delayMaxMs }, i) => {
+    rows.push([`API server ${i + 1}: its process's CPU (its pods' processes not counted)`, `${(cpuMs / 1000).toFixed(1)} s; event loop delay p99 ${delayP99Ms.toFixed(0)} ms, max ${delayMaxMs.toFixed(0)} ms`, '', true]);
     const span = (t[t.length - 1]! - t[0]!) / 1000;
     const oneSecond = busiest(t, 1000);
     const fiveSeconds = busiest(t, 5000) / 5;
@@ -166,7 +164,7 @@ try {
   });
   console.log(`kdbg runbook run: ${PODS} pods over 2 fake API servers (start 100 ms, status lag 300 ms), --qps ${QPS} --burst ${BURST}; NODE_EXTRA_CA_CERTS unset`);
   console.log(`${availableParallelism()} CPUs; load average (1 min) ${load.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end`);
-  console.log(`the fake API servers' event loop (requests are counted there): delay p99 ${(stalls.percentile(99) / 1e6).toFixed(0)} ms, max ${(stalls.max / 1e6).toFixed(0)} ms\n`);
+  console.log('');
   const w = [0, 1, 2].map((k) => Math.max(...rows.map((row) => row[k]!.toString().length)));
   for (const [label, value, goal, met] of rows) console.log(`${label.padEnd(w[0]!)}  ${value.padEnd(w[1]!)}  ${goal.padEnd(w[2]!)}  ${goal ? (met ? 'met' : 'MISSED') : ''}`);
 } finally {
