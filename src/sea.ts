@@ -5,8 +5,22 @@
 declare const KDBG_VERSION: string;
 
 const args = process.argv.slice(2);
-if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) process.stdout.write(`kdbg ${KDBG_VERSION} (Node ${process.version})\n`);
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) printVersion(`kdbg ${KDBG_VERSION} (Node ${process.version})\n`);
 else runMain();
+
+/**
+ * Straight to file descriptor 1: setting up process.stdout would cost a tenth of the start. What does not go
+ * through whole that way (a full non-blocking pipe, a reader gone) goes to process.stdout, as it always did.
+ */
+function printVersion(text: string): void {
+  let written = 0;
+  try {
+    written = (require('node:fs') as typeof import('node:fs')).writeSync(1, text);
+  } catch {
+    // process.stdout says what went wrong
+  }
+  if (written < text.length) process.stdout.write(text.slice(written));
+}
 
 function runMain(): void {
   // a single executable's require loads Node's built-in modules only
