@@ -5,6 +5,7 @@
 //   node code-cache.cjs train BUNDLE CACHE ARGS...   compiles BUNDLE as src/sea.ts does (with CACHE, if there is one
 //                                                    yet) and runs kdbg ARGS; at its exit, CACHE holds what V8 then
 //                                                    had compiled, so runs one after the other add up
+//   node code-cache.cjs load BUNDLE CACHE            compiles BUNDLE and runs it as a module (its top level only)
 //   node code-cache.cjs check BUNDLE CACHE           exits 0 if V8 takes CACHE for BUNDLE
 //
 // A cache made right after compiling holds the top level alone, and a command then compiles each function it runs
@@ -25,6 +26,10 @@ if (mode === 'check') {
     process.stderr.write(`${cache}: V8 ${cachedData ? 'rejects it' : 'has no cache'} for ${bundle}\n`);
     process.exit(1);
   }
+} else if (mode === 'load') {
+  const mod = { exports: {} };
+  script.runInThisContext()(mod.exports, require, mod, bundle, '.');
+  writeFileSync(cache, script.createCachedData());
 } else if (mode === 'train') {
   if (cachedData && script.cachedDataRejected) throw new Error(`${cache}: rejected by this Node`);
   const { mkdtempSync } = require('node:fs');
@@ -57,5 +62,5 @@ if (mode === 'check') {
     script.runInThisContext()(exports, require, module, __filename, __dirname);
   });
 } else {
-  throw new Error(`usage: code-cache.cjs train|check BUNDLE CACHE [ARGS...]`);
+  throw new Error(`usage: code-cache.cjs train|load|check BUNDLE CACHE [ARGS...]`);
 }

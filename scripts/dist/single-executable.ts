@@ -17,21 +17,24 @@ const FOREIGN = {
   arm64: { qemu: 'qemu-aarch64', triple: 'aarch64-linux-gnu' },
 };
 
-/** What bundleForSea writes: the executable's script, and the main bundle, an asset */
+/** What bundleForSea writes: the executable's script; the main bundle and @kubernetes/client-node's, assets */
 export interface SeaBundle {
   entry: string;
   main: string;
+  clientNode: string;
 }
 
 /**
- * Bundles src/sea.ts and src/main.ts each into one CommonJS file: no chunks, dynamic import()s inlined (a single
- * executable's script can require only Node's built-in modules). The main bundle is one function expression of
- * what a CommonJS module gets (exports, require, module, __filename, __dirname), which src/sea.ts calls. tr46 (under
- * @kubernetes/client-node, for a legacy auth-provider) asks for Node's deprecated punycode module, which warns on
- * stderr from code outside node_modules, as all of this is: it gets the userland package of the same API instead.
+ * Bundles src/sea.ts, src/main.ts and @kubernetes/client-node each into one CommonJS file: no chunks, dynamic
+ * import()s inlined (a single executable's script can require only Node's built-in modules). The main bundle
+ * leaves out @kubernetes/client-node (four fifths of its size, for legacy auth-providers only), which src/sea.ts
+ * loads from its own bundle when it is first required. Both are one function expression of what a CommonJS module
+ * gets (exports, require, module, __filename, __dirname), which src/sea.ts calls. tr46 (under
+ * @kubernetes/client-node) asks for Node's deprecated punycode module, which warns on stderr from code outside
+ * node_modules, as all of this is: it gets the userland package of the same API instead.
  */
 export async function bundleForSea(dir: string, version: string): Promise<SeaBundle> {
-  const bundle = { entry: join(dir, 'kdbg-sea.cjs'), main: join(dir, 'kdbg.js') };
+  const bundle = { entry: join(dir, 'kdbg-sea.cjs'), main: join(dir, 'kdbg.js'), clientNode: join(dir, 'client-node.js') };
   const common = {
     bundle: true,
     splitting: false,
@@ -44,12 +47,21 @@ export async function bundleForSea(dir: string, version: string): Promise<SeaBun
     logLevel: 'warning',
   } as const;
   await build({ ...common, entryPoints: [join(ROOT, 'src/sea.ts')], outfile: bundle.entry });
+  const moduleFunction = { banner: { js: '(function (exports, require, module, __filename, __dirname) {' }, footer: { js: '})' } };
+  // its import() of @kubernetes/client-node becomes a require(), which src/sea.ts answers (a vm.Script has no import())
   await build({
     ...common,
+    ...moduleFunction,
     entryPoints: [join(ROOT, 'src/main.ts')],
     outfile: bundle.main,
-    banner: { js: '(function (exports, require, module, __filename, __dirname) {' },
-    footer: { js: '})' },
+    external: ['@kubernetes/client-node'],
+    supported: { 'dynamic-import': false },
+  });
+  await build({
+    ...common,
+    ...moduleFunction,
+    stdin: { contents: "export * from '@kubernetes/client-node';", resolveDir: ROOT, loader: 'js' },
+    outfile: bundle.clientNode,
   });
   return bundle;
 }
@@ -72,13 +84,16 @@ export function buildExecutable(platform: Platform, bundle: SeaBundle, out: stri
   mkdirSync(work, { recursive: true });
   const blob = join(work, 'kdbg.blob');
   const cache = join(work, 'kdbg.cache');
+  const clientNodeCache = join(work, 'client-node.cache');
   const config = join(work, 'sea-config.json');
   const foreign = platform.arch === arch() ? undefined : FOREIGN[platform.arch];
   const command = (file: string, args: string[]): [string, string[]] => (foreign ? [foreign.qemu, ['-L', `/usr/${foreign.triple}`, file, ...args]] : [file, args]);
   const onTarget = (file: string, args: string[], env = process.env) => execFileSync(...command(file, args), { encoding: 'utf8', env });
 
-  // the main bundle's code cache, trained by the commands in turn; V8 must take it in a fresh process
+  // the main bundle's code cache, trained by the commands in turn; @kubernetes/client-node's, by loading it; V8 must
+  // take both in a fresh process
   rmSync(cache, { force: true });
+  rmSync(clientNodeCache, { force: true });
   const trainer = join(ROOT, 'scripts/dist/code-cache.cjs');
   // nothing of the build's environment but PATH: no NODE_OPTIONS (a V8 flag would make a cache the executable rejects)
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
@@ -88,7 +103,9 @@ export function buildExecutable(platform: Platform, bundle: SeaBundle, out: stri
       throw new Error(`training the code cache with kdbg ${t.args.join(' ')}: exit ${run.status}, expected ${t.status}${t.stderr ? ` and "${t.stderr}"` : ''}: ${run.stderr}`);
     }
   }
-  onTarget(node, [trainer, 'check', bundle.main, cache], env);
+  const load = spawnSync(...command(node, [trainer, 'load', bundle.clientNode, clientNodeCache]), { env, encoding: 'utf8' });
+  if (load.status !== 0) throw new Error(`the code cache of ${bundle.clientNode}: exit ${load.status}: ${load.stderr}`);
+  for (const [file, its] of [[bundle.main, cache], [bundle.clientNode, clientNodeCache]] as const) onTarget(node, [trainer, 'check', file, its], env);
 
   writeFileSync(config, JSON.stringify({
     main: bundle.entry,
@@ -98,7 +115,7 @@ export function buildExecutable(platform: Platform, bundle: SeaBundle, out: stri
     useCodeCache: false,
     // a startup snapshot replaces Node's own: even one with nothing of kdbg's in it made --version 1.2× node -e 0
     useSnapshot: false,
-    assets: { 'kdbg.js': bundle.main, 'kdbg.cache': cache },
+    assets: { 'kdbg.js': bundle.main, 'kdbg.cache': cache, 'client-node.js': bundle.clientNode, 'client-node.cache': clientNodeCache },
     // the user's NODE_OPTIONS is not for kdbg's Node: ignored, as are --node-options
     execArgv: [],
     execArgvExtension: 'none',
