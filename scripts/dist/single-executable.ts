@@ -6,7 +6,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { arch } from 'node:os';
 import { dirname, join } from 'node:path';
-import { build } from 'esbuild';
+import { build, type BuildOptions } from 'esbuild';
+import { lazyBuiltins } from '../lazy-builtins.mjs';
 import { NODE_VERSION, nodeBinary, type Platform } from './node-binaries.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -35,7 +36,7 @@ export interface SeaBundle {
  */
 export async function bundleForSea(dir: string, version: string): Promise<SeaBundle> {
   const bundle = { entry: join(dir, 'kdbg-sea.cjs'), main: join(dir, 'kdbg.js'), clientNode: join(dir, 'client-node.js') };
-  const common = {
+  const common: BuildOptions = {
     bundle: true,
     splitting: false,
     format: 'cjs',
@@ -45,7 +46,8 @@ export async function bundleForSea(dir: string, version: string): Promise<SeaBun
     define: { KDBG_VERSION: JSON.stringify(version) },
     alias: { punycode: 'punycode/' },
     logLevel: 'warning',
-  } as const;
+    plugins: [lazyBuiltins],
+  };
   await build({ ...common, entryPoints: [join(ROOT, 'src/sea.ts')], outfile: bundle.entry });
   const moduleFunction = { banner: { js: '(function (exports, require, module, __filename, __dirname) {' }, footer: { js: '})' } };
   // its import() of @kubernetes/client-node becomes a require(), which src/sea.ts answers (a vm.Script has no import())
