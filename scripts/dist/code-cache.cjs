@@ -1,6 +1,7 @@
-// The V8 code cache of kdbg's main bundle for the single executable (single-executable.ts), made by the very Node the
-// executable carries (under qemu-user for another architecture), since V8 takes a cache only from its own version
-// with the same flags. Plain CommonJS: that Node runs it as it is.
+// The V8 code caches of the single executable's bundles (single-executable.ts), made by the very Node the executable
+// carries (under qemu-user for another architecture), since V8 takes a cache only from its own version with the
+// same flags. Plain CommonJS: that Node runs it as it is. A bundle gets what src/sea.ts gives it: a require of
+// Node's built-in modules only.
 //
 //   node code-cache.cjs train BUNDLE CACHE ARGS...   compiles BUNDLE as src/sea.ts does (with CACHE, if there is one
 //                                                    yet) and runs kdbg ARGS; at its exit, CACHE holds what V8 then
@@ -14,12 +15,18 @@
 // the kubeconfig, the client and its requests, and the error report (single-executable.ts checks they got there).
 'use strict';
 const { existsSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
+const { isBuiltin } = require('node:module');
+const { basename } = require('node:path');
 const { Script } = require('node:vm');
 
 const [mode, bundle, cache, ...args] = process.argv.slice(2);
 const source = readFileSync(bundle, 'utf8');
 const cachedData = existsSync(cache) ? readFileSync(cache) : undefined;
-const script = new Script(source, { filename: 'kdbg.js', cachedData });
+const script = new Script(source, { filename: basename(bundle), cachedData });
+const builtinRequire = (id) => {
+  if (!isBuiltin(id)) throw Object.assign(new Error(`No such built-in module: ${id}`), { code: 'ERR_UNKNOWN_BUILTIN_MODULE' });
+  return require(id);
+};
 
 if (mode === 'check') {
   if (!cachedData || script.cachedDataRejected) {
@@ -28,7 +35,7 @@ if (mode === 'check') {
   }
 } else if (mode === 'load') {
   const mod = { exports: {} };
-  script.runInThisContext()(mod.exports, require, mod, bundle, '.');
+  script.runInThisContext()(mod.exports, builtinRequire, mod, basename(bundle), '.');
   writeFileSync(cache, script.createCachedData());
 } else if (mode === 'train') {
   if (cachedData && script.cachedDataRejected) throw new Error(`${cache}: rejected by this Node`);
@@ -59,7 +66,7 @@ if (mode === 'check') {
       writeFileSync(cache, script.createCachedData());
       rmSync(dir, { recursive: true, force: true });
     });
-    script.runInThisContext()(exports, require, module, __filename, __dirname);
+    script.runInThisContext()(exports, builtinRequire, module, __filename, __dirname);
   });
 } else {
   throw new Error(`usage: code-cache.cjs train|load|check BUNDLE CACHE [ARGS...]`);

@@ -1,7 +1,8 @@
 // One platform's kdbg as a single executable application: Node's SEA blob injected into that platform's node with
-// postject. The blob's script is src/sea.ts, which answers --version itself; its assets are the one-file bundle of
-// src/main.ts and V8's code cache for it (code-cache.cjs). Blob and cache are made by the target's own node, under
-// qemu-user for another architecture, since a code cache is specific to the V8 and the CPU it was made on.
+// postject. The blob's script is src/sea.ts, which answers --version itself; its assets are the one-file bundles of
+// src/main.ts and of @kubernetes/client-node, each with V8's code cache for it (code-cache.cjs). Blob and caches are
+// made by the target's own node, under qemu-user for another architecture, since a code cache is specific to the V8
+// and the CPU it was made on (one V8 does not take is only slower: the bundle is compiled as it runs).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { arch } from 'node:os';
