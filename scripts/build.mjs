@@ -7,6 +7,7 @@
 // auth provider's library) is left to Node at run time, so completing never loads them, and so is the yaml
 // package, which only kdbg's own config file needs (when profile names are completed).
 import { build } from 'esbuild';
+import { lazyBuiltins } from './lazy-builtins.mjs';
 import { readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
@@ -37,6 +38,7 @@ await build({
   format: 'esm',
   chunkNames: 'chunks/[name]-[hash]',
   banner: { js: "import { createRequire as __kdbgCreateRequire } from 'node:module'; const require = __kdbgCreateRequire(import.meta.url);" },
+  plugins: [lazyBuiltins],
 });
 
 const completion = '/src/completion/';

@@ -17,8 +17,7 @@ const [sea, bin, krew] = ['dist/sea', 'dist/bin', 'dist/krew'].map((d) => join(R
 
 for (const dir of [sea, bin, krew]) rmSync(dir, { recursive: true, force: true });
 mkdirSync(bin, { recursive: true });
-const bundle = join(sea, 'kdbg.cjs');
-await bundleForSea(bundle, version);
+const bundle = await bundleForSea(sea, version);
 
 const executables = [];
 for (const platform of PLATFORMS) {

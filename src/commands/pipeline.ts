@@ -7,7 +7,7 @@ import type { Target } from '../debug/target.ts';
 import type { DebugContainerInput } from '../debug/spec.ts';
 import { pickPod } from '../debug/target.ts';
 import { assertDebuggable, impliedContainer, NotRunningError, resolveContainer } from '../debug/target-container.ts';
-import { missingPermissions, TO_CREATE, whoAmI, type Identity, type Permission } from '../debug/preflight.ts';
+import { whoAmI, type Identity, type Permission } from '../debug/preflight.ts';
 import { withDebugContainer } from '../debug/acquire.ts';
 import type { DryRun } from '../debug/dry-run.ts';
 import { findReusable } from '../debug/reuse.ts';
@@ -86,14 +86,16 @@ export async function inDebugContainer<T>(client: KubeClient, req: PipelineReque
   return result;
 }
 
-/** The pod and its target container, who you are, and the reviews of what a new container takes. */
+/** The pod and its target container, who you are, and the caller's reviews of what a new container takes. */
 async function resolveTarget(client: KubeClient, req: PipelineRequest, io: IO) {
   const namespace = client.context.namespace;
   const identityP = req.identity ? Promise.resolve(req.identity) : whoAmI(client);
   identityP.catch(() => undefined);
-  // A named pod: what a new container takes is asked in the same round trip as the pod and the identity; a reused
-  // container never waits for the answers (the API server authorizes the exec itself).
-  const reviews = req.reviews ?? (req.target.kind === 'pod' ? missingPermissions(client, namespace, req.target.name, TO_CREATE) : undefined);
+  // What a new container takes is asked only once one must be added, in the same round as the server's dry run of
+  // it (acquire.ts), unless the caller asked already: a reused container needs no answers (the API server authorizes
+  // the exec itself), and the first round is only the pod, who you are and the namespace's labels, each request on a
+  // connection of its own.
+  const reviews = req.reviews;
   reviews?.catch(() => undefined);
   // no -p: the namespace's PodSecurity labels, read in the same round as the pod
   const choiceP: Promise<DefaultChoice | undefined> = req.restricted ? chooseDefault(client, namespace, req.spec.profile, req.restricted) : Promise.resolve(undefined);

@@ -1,6 +1,6 @@
 // The server dry run of the exact PATCH that adds a debug container (dryRun=All): the API server's validation and
 // every admission plugin and webhook judge the container, and nothing is stored. Sent only when a container must be
-// added, in the same round as the access reviews still in flight.
+// added, in the same round as the access reviews (or while a caller's are still in flight).
 import type { V1EphemeralContainer, V1Pod } from '@kubernetes/client-node';
 import type { KubeClient } from '../kube/types.ts';
 import { ApiError } from '../kube/api-error.ts';

@@ -1,5 +1,4 @@
 // The local terminal during a TTY session: raw mode that is always undone, and size changes.
-import { spawnSync } from 'node:child_process';
 import type { ReadStream, WriteStream } from 'node:tty';
 import type { TerminalSize } from './remote-exec.ts';
 
@@ -16,7 +15,8 @@ export function enterRawMode(stdin: ReadStream, stdout: WriteStream): LocalTermi
   // libuv's raw mode keeps output post-processing (ONLCR), so the remote pty's \r\n would arrive as \r\r\n and
   // a full-screen program's bare \n would move the cursor to column 0. Turn it off as cfmakeraw (kubectl, ssh)
   // does; setRawMode(false) restores the terminal's saved settings, this included.
-  spawnSync('stty', ['-opost'], { stdio: [stdin, 'ignore', 'ignore'] });
+  // (child_process is loaded here, not with this module: a piped session never needs it)
+  process.getBuiltinModule('node:child_process').spawnSync('stty', ['-opost'], { stdio: [stdin, 'ignore', 'ignore'] });
   let restored = false;
   const restore = () => {
     if (restored) return;

@@ -1,6 +1,7 @@
 // The single executable (npm run test:binary sets KDBG_BIN): it names the Node inside, needs no Node on the PATH,
-// and ignores the user's NODE_OPTIONS; the release folder beside it has its checksums and a valid krew manifest.
-// Skipped for the npm entry.
+// and ignores the user's NODE_OPTIONS; a legacy auth-provider still works, though @kubernetes/client-node is an
+// asset of its own; the release folder beside it has its checksums and a valid krew manifest. Skipped for the npm
+// entry.
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -9,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { parse } from 'yaml';
 import { validateKrewPlugin, type KrewPlugin } from '../dist/krew-validation.ts';
-import { KDBG_COMMAND } from './harness.ts';
+import { json, kubeconfig, makePki, removeTempDirs, startServer, tempDir } from '../kube/helpers.ts';
+import { KDBG_COMMAND, runKdbg } from './harness.ts';
 
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
@@ -31,6 +33,25 @@ describe.runIf(process.env.KDBG_BIN !== undefined)('the single executable', () =
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
       expect(JSON.parse(r.stdout)).toBeTruthy();
+    }
+  });
+
+  it('a legacy auth-provider gets its credential from @kubernetes/client-node', async () => {
+    const pki = makePki();
+    const server = await startServer((_seen, res) => json(res, 200, { kind: 'PodList', apiVersion: 'v1', metadata: {}, items: [] }), { ...pki.server, ca: pki.ca });
+    try {
+      const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+      const idToken = `${b64({ alg: 'none' })}.${b64({ exp: Math.floor(Date.now() / 1000) + 3600 })}.sig`;
+      const config = kubeconfig(join(tempDir(), 'config'), { server: server.url, 'certificate-authority': pki.caFile }, {
+        'auth-provider': { name: 'oidc', config: { 'id-token': idToken, 'client-id': 'kdbg', 'idp-issuer-url': 'https://idp' } },
+      });
+      const r = await runKdbg(['ls', '-o', 'json'], { kubeconfig: config });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(server.seen.map((s) => s.headers.authorization)).toContain(`Bearer ${idToken}`);
+    } finally {
+      await server.close();
+      removeTempDirs();
     }
   });
 

@@ -1,5 +1,4 @@
 // client-go exec credential plugins (client.authentication.k8s.io): run with kubectl's contract, cached per process.
-import { spawn } from 'node:child_process';
 import { KdbgError } from '../../errors.ts';
 import type { ClusterSettings, ExecSettings } from './kubeconfig.ts';
 
@@ -68,7 +67,8 @@ async function runPlugin(s: ExecSettings, ctx: ExecPluginContext): Promise<ExecC
 
   // The plugin's stderr (prompts, diagnostics) is the user's; its stdout is the secret and stays here.
   const ownStderr = ctx.stderr === process.stderr;
-  const child = spawn(s.command, s.args, {
+  // (child_process is loaded here, not with this module: most users have no exec plugin)
+  const child = process.getBuiltinModule('node:child_process').spawn(s.command, s.args, {
     env,
     stdio: [interactive ? 'inherit' : 'ignore', 'pipe', ownStderr ? 'inherit' : 'pipe'],
   });
