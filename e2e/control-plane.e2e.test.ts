@@ -112,13 +112,15 @@ describe('attach (kubectl 1.33, WebSocket v5 → apiserver → SPDY → node)', 
     if (await earlyBeforeAttach('held', attach.at())) expect(r.stdout).not.toContain('early');
   });
 
-  it.runIf(realNode())('with stdin at EOF (</dev/null) prints nothing and exits 0 at once; the container still exits 3', async () => {
+  // containerd detaches the attach's output once the client's stdin has ended: mostly before the first line, but
+  // where the attach is quicker than the EOF's way through, some or all of the output still arrives
+  it.runIf(realNode())('with stdin at EOF (</dev/null) exits 0 with at most part of the output; the container still exits 3', async () => {
     const r = await kubectl('1.33', admin, [
       'debug', 'web-0', '-i', '--image=busybox:1.36', '-c', 'devnull', '--', 'sh', '-c', 'echo early; sleep 1; echo late; exit 3',
     ]);
     expect(r.timedOut).toBe(false);
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe('');
+    expect(['', 'early\n', 'early\nlate\n']).toContain(r.stdout);
     const s = await waitContainer(backend, ns, 'web-0', 'devnull', (x) => !!x.state?.terminated);
     expect(s.state?.terminated?.exitCode).toBe(3);
     expect((await kubectl('1.33', admin, ['logs', 'web-0', '-c', 'devnull'])).stdout).toBe('early\nlate\n');
