@@ -391,7 +391,10 @@ export class Kubelet {
   /** Starts `argv` in a running container with its environment and user (a new session on the host). */
   exec(ns: string, pod: string, name: string, argv: string[], tty: boolean, stdin: boolean): HostProcess {
     const c = this.container(ns, pod, name);
-    if (!c?.proc || !c.state.running || !c.config) throw new StreamTargetError(`container not found ("${name}")`, 'kubelet');
+    // a container whose process exits at start is gone before an exec can reach it, as on a real node (the exit
+    // takes microseconds, an exec's way there milliseconds); here its process may still be starting
+    const exitsAtStart = c !== undefined && imageIn(c.image, this.hooks.exitAtStartImages);
+    if (!c?.proc || !c.state.running || !c.config || exitsAtStart) throw new StreamTargetError(`container not found ("${name}")`, 'kubelet');
     const exe = this.executable(c, argv[0]);
     if ('error' in exe) {
       const id = randomBytes(32).toString('hex');
