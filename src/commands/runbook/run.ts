@@ -10,8 +10,8 @@ import type { Progress } from '../../ui/progress.ts';
 import { KdbgError, UsageError } from '../../errors.ts';
 import { mapLimit } from '../../concurrency.ts';
 import { loadProfiles } from '../../profiles/catalog.ts';
-import { enforcedLevel, type PodSecurityLevel } from '../../debug/pod-security.ts';
-import { describePermission, missingPermissions, type Permission } from '../../debug/preflight.ts';
+import { enforcedLevel } from '../../debug/pod-security.ts';
+import { describePermission, missingPermissions } from '../../debug/preflight.ts';
 import { canAnimate } from '../../ui/color.ts';
 import { fleetProgress, type FleetProgress } from '../../ui/fleet-progress.ts';
 import { loadRunbook } from '../../runbook/load.ts';
@@ -54,22 +54,23 @@ export async function runRunbook(plan: RunbookRunPlan, io: IO): Promise<number> 
     }
 
     // every pod is judged before any is touched
-    const levels = new Map<string, Promise<PodSecurityLevel | undefined>>();
-    const levelOf = (p: FoundPod) => {
-      const key = `${p.place.client.context.server}\n${p.place.namespace}`;
-      if (!levels.has(key)) levels.set(key, enforcedLevel(p.place.client, p.place.namespace));
-      return levels.get(key)!;
-    };
-    const namespaceWide = new Map<string, Promise<Permission[]>>();
-    const notNamespaceWide = (p: FoundPod) => (wanted: Permission[]) => {
-      const key = `${p.place.client.context.server}\n${p.place.namespace}\n${wanted.map(describePermission).join()}`;
-      if (!namespaceWide.has(key)) namespaceWide.set(key, missingPermissions(p.place.client, p.place.namespace, undefined, wanted));
-      return namespaceWide.get(key)!;
+    // what a namespace answers holds for all its pods: asked once per server, namespace and question
+    const asked = new Map<string, unknown>();
+    const once = <T>(p: FoundPod, question: string, ask: () => T): T => {
+      const key = `${p.place.client.context.server}\n${p.place.namespace}\n${question}`;
+      if (!asked.has(key)) asked.set(key, ask());
+      return asked.get(key) as T;
     };
     const captures = rb.steps.some((s) => s.kind === 'capture');
     const verdicts = new Map<FoundPod, Verdict>();
     await mapLimit(pods, plan.concurrency, async (p) => {
-      verdicts.set(p, await preflightPod(p.place, p.pod, { spec, container: p.container, captures, level: levelOf(p), notNamespaceWide: notNamespaceWide(p) }));
+      verdicts.set(p, await preflightPod(p.place, p.pod, {
+        spec,
+        container: p.container,
+        captures,
+        level: once(p, 'PodSecurity', () => enforcedLevel(p.place.client, p.place.namespace)),
+        notNamespaceWide: (wanted) => once(p, wanted.map(describePermission).join(), () => missingPermissions(p.place.client, p.place.namespace, undefined, wanted)),
+      }));
     });
     const allowed = pods.filter((p) => verdicts.get(p)!.ok);
     for (const p of pods) {
