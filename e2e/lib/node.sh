@@ -145,6 +145,15 @@ TOML
     ctr --address "$d/containerd/containerd.sock" -n k8s.io images import "$f" >>"$dir/logs/images.log" 2>&1 ||
       { _kdbg_node_fail "image import ($f)" "$dir/logs/images.log"; return 1; }
   done
+  # kdbg's built-in profiles pin Docker Hub's digests, which these locally built images cannot have: the digest
+  # references name the local images too, as a registry mirror of ours would (kept equal to src/profiles/builtin.ts
+  # by test/profiles/builtin.test.ts)
+  local pin
+  for pin in docker.io/library/busybox:1.36.1=docker.io/library/busybox@sha256:73aaf090f3d85aa34ee199857f03fa3a95c8ede2ffd4cc2cdb5b94e566b11662 \
+    docker.io/nicolaka/netshoot:v0.13=docker.io/nicolaka/netshoot@sha256:a20c2531bf35436ed3766cd6cfe89d352b050ccc4d7005ce6400adf97503da1b; do
+    ctr --address "$d/containerd/containerd.sock" -n k8s.io images tag "${pin%%=*}" "${pin#*=}" >>"$dir/logs/images.log" 2>&1 ||
+      { _kdbg_node_fail "image tag (${pin#*=})" "$dir/logs/images.log"; return 1; }
+  done
   _kdbg_log "containerd up with images in $(awk -v a="$t" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
 
   # no kube-scheduler: the binder assigns pods to the node

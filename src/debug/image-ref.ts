@@ -33,3 +33,15 @@ export function checkImageReference(flag: string, image: string): void {
   if (!ref) throw new UsageError(`${flag} "${image}" is not an image reference (such as busybox:1.36.1 or registry.example.com/team/tools@sha256:…)`);
   if (ref.name.length > NAME_MAX) throw new UsageError(`${flag}: the repository name of "${image.slice(0, 40)}…" is longer than ${NAME_MAX} characters`);
 }
+
+/**
+ * An image as a table shows it: a digest shortened to its first 12 hex digits and `…`, so a pinned image keeps a
+ * column narrow (`busybox:1.36.1@sha256:73aaf090f3d8…`). The full reference is in `-o wide` and `-o json`.
+ */
+export function shortImage(image: string): string {
+  const at = image.indexOf('@');
+  if (at < 0) return image;
+  const digest = image.slice(at + 1);
+  const colon = digest.indexOf(':');
+  return digest.length - colon - 1 > 12 ? `${image.slice(0, at)}@${digest.slice(0, colon + 13)}…` : image;
+}

@@ -4,8 +4,10 @@ import type { Profile } from './profile.ts';
 
 export const DEFAULT_PROFILE = 'busybox';
 
-const BUSYBOX = 'busybox:1.36.1';
-const NETSHOOT = 'nicolaka/netshoot:v0.13';
+// Pinned by digest (the multi-platform index Docker Hub serves for the tag), so a moved tag never changes what runs
+// and `requireDigest: true` accepts them; the tag stays for people to read.
+export const BUSYBOX = 'busybox:1.36.1@sha256:73aaf090f3d85aa34ee199857f03fa3a95c8ede2ffd4cc2cdb5b94e566b11662';
+const NETSHOOT = 'nicolaka/netshoot:v0.13@sha256:a20c2531bf35436ed3766cd6cfe89d352b050ccc4d7005ce6400adf97503da1b';
 
 /** Fresh objects on every call, so a caller may change what it gets. */
 export function builtinProfiles(): Profile[] {

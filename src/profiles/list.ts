@@ -4,6 +4,7 @@ import type { Profile } from './profile.ts';
 import { formatTable, type TableOptions } from '../ui/table.ts';
 import type { Paint } from '../ui/paint.ts';
 import { podSecurityLevel } from '../debug/pod-security-level.ts';
+import { shortImage } from '../debug/image-ref.ts';
 
 export interface ProfileListing {
   profiles: Profile[];
@@ -12,7 +13,8 @@ export interface ProfileListing {
 
 /**
  * NAME  IMAGE  ADDS  LEVEL  SOURCE  DESCRIPTION, the default's name marked with `*`, LEVEL the PodSecurity level the
- * profile's container needs (computed from its securityContext); `wide` adds SHELL and ENV. Ends with a newline.
+ * profile's container needs (computed from its securityContext), a digest shortened; `wide` adds SHELL and ENV and
+ * shows images whole. Ends with a newline.
  */
 export function profileTable({ profiles, defaultProfile }: ProfileListing, opts: TableOptions & { wide?: boolean; paint?: Paint } = {}): string {
   const name = (p: Profile) => (p.name === defaultProfile ? `${p.name}*` : p.name);
@@ -32,7 +34,7 @@ export function profileTable({ profiles, defaultProfile }: ProfileListing, opts:
       ]
     : [
         ['NAME', 'IMAGE', 'ADDS', 'LEVEL', 'SOURCE', 'DESCRIPTION'],
-        ...profiles.map((p) => [name(p), p.image, adds(p.securityContext), podSecurityLevel(p.securityContext), p.source, p.description]),
+        ...profiles.map((p) => [name(p), shortImage(p.image), adds(p.securityContext), podSecurityLevel(p.securityContext), p.source, p.description]),
       ];
   const paint = opts.paint;
   return formatTable(rows, { ...opts, style: paint?.enabled ? (text, row) => (row === 0 ? paint('bold', text) : text) : undefined });

@@ -14,6 +14,7 @@ import type { Recording } from './recording.ts';
 import { HEARTBEAT_EVERY_MS, heartbeatCommand, interruptCommand, sessionCommand, type SessionPriority } from '../debug/programs.ts';
 import { NotRunning, ephemeralStatus, saysNotRunning } from '../debug/states.ts';
 import { KdbgError } from '../errors.ts';
+import { shortImage } from '../debug/image-ref.ts';
 import { ApiError } from '../kube/api-error.ts';
 
 /** Why the caller stops a session: the signal the remote command gets. */
@@ -147,7 +148,7 @@ export async function runSession(spec: SessionSpec): Promise<SessionEnd> {
       namespace,
       pod: podName,
       container,
-      command: sessionCommand(id, spec.ttlSeconds, spec.image, spec.priority, spec.command),
+      command: sessionCommand(id, spec.ttlSeconds, shortImage(spec.image), spec.priority, spec.command),
       tty: spec.tty,
       stdin,
       stdout,

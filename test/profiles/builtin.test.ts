@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { parseImageReference } from '../../src/debug/image-ref.ts';
 import { BUILTIN_NAMES, builtinProfiles, DEFAULT_PROFILE, mirrorImage } from '../../src/profiles/builtin.ts';
 
 const byName = Object.fromEntries(builtinProfiles().map((p) => [p.name, p]));
@@ -10,14 +12,25 @@ describe('built-in profiles', () => {
     for (const p of builtinProfiles()) expect(p.source).toBe('built-in');
   });
 
-  it('pin their images and name a shell the image has', () => {
+  it('pin their images by tag and digest and name a shell the image has', () => {
+    const busybox = 'busybox:1.36.1@sha256:73aaf090f3d85aa34ee199857f03fa3a95c8ede2ffd4cc2cdb5b94e566b11662';
+    const netshoot = 'nicolaka/netshoot:v0.13@sha256:a20c2531bf35436ed3766cd6cfe89d352b050ccc4d7005ce6400adf97503da1b';
     expect(Object.values(byName).map((p) => [p.name, p.image, p.shell])).toEqual([
-      ['busybox', 'busybox:1.36.1', ['sh']],
-      ['netshoot', 'nicolaka/netshoot:v0.13', ['bash']],
-      ['netadmin', 'nicolaka/netshoot:v0.13', ['bash']],
-      ['ptrace', 'nicolaka/netshoot:v0.13', ['bash']],
-      ['restricted', 'busybox:1.36.1', ['sh']],
+      ['busybox', busybox, ['sh']],
+      ['netshoot', netshoot, ['bash']],
+      ['netadmin', netshoot, ['bash']],
+      ['ptrace', netshoot, ['bash']],
+      ['restricted', busybox, ['sh']],
     ]);
+  });
+
+  it('have their digest references on the real e2e node, which tags its local images with them', () => {
+    const node = readFileSync(new URL('../../e2e/lib/node.sh', import.meta.url), 'utf8');
+    for (const p of builtinProfiles()) {
+      const ref = parseImageReference(p.image)!;
+      const repo = ref.name.includes('/') ? `docker.io/${ref.name}` : `docker.io/library/${ref.name}`;
+      expect(node).toContain(`${repo}:${ref.tag}=${repo}@${ref.digest}`);
+    }
   });
 
   it('have exactly these securityContexts', () => {
@@ -45,6 +58,7 @@ describe('built-in profiles', () => {
 
   it('mirror Docker Hub images as <registry>/<repo>:<tag>, keeping library/ for official images', () => {
     expect(mirrorImage('busybox:1.36.1', 'mirror.example.com/hub')).toBe('mirror.example.com/hub/library/busybox:1.36.1');
+    expect(mirrorImage('busybox:1.36.1@sha256:73aa', 'm.example.com')).toBe('m.example.com/library/busybox:1.36.1@sha256:73aa');
     expect(mirrorImage('nicolaka/netshoot:v0.13', 'localhost:5000')).toBe('localhost:5000/nicolaka/netshoot:v0.13');
   });
 });

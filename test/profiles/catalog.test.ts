@@ -49,14 +49,14 @@ describe('loadProfiles', () => {
       ].join('\n'),
     );
     expect(Object.fromEntries(catalog.profiles.map((p) => [p.name, p.image]))).toEqual({
-      busybox: 'mirror.example.com/hub/library/busybox:1.36.1',
-      netshoot: 'mirror.example.com/hub/nicolaka/netshoot:v0.13',
-      netadmin: 'mirror.example.com/hub/nicolaka/netshoot:v0.13',
-      ptrace: 'mirror.example.com/hub/nicolaka/netshoot:v0.13',
-      restricted: 'mirror.example.com/hub/library/busybox:1.36.1',
+      busybox: 'mirror.example.com/hub/library/busybox:1.36.1@sha256:73aaf090f3d85aa34ee199857f03fa3a95c8ede2ffd4cc2cdb5b94e566b11662',
+      netshoot: 'mirror.example.com/hub/nicolaka/netshoot:v0.13@sha256:a20c2531bf35436ed3766cd6cfe89d352b050ccc4d7005ce6400adf97503da1b',
+      netadmin: 'mirror.example.com/hub/nicolaka/netshoot:v0.13@sha256:a20c2531bf35436ed3766cd6cfe89d352b050ccc4d7005ce6400adf97503da1b',
+      ptrace: 'mirror.example.com/hub/nicolaka/netshoot:v0.13@sha256:a20c2531bf35436ed3766cd6cfe89d352b050ccc4d7005ce6400adf97503da1b',
+      restricted: 'mirror.example.com/hub/library/busybox:1.36.1@sha256:73aaf090f3d85aa34ee199857f03fa3a95c8ede2ffd4cc2cdb5b94e566b11662',
       own: 'registry.example.com/tools:1.2',
-      net: 'mirror.example.com/hub/nicolaka/netshoot:v0.13',
-      net2: 'mirror.example.com/hub/nicolaka/netshoot:v0.13',
+      net: 'mirror.example.com/hub/nicolaka/netshoot:v0.13@sha256:a20c2531bf35436ed3766cd6cfe89d352b050ccc4d7005ce6400adf97503da1b',
+      net2: 'mirror.example.com/hub/nicolaka/netshoot:v0.13@sha256:a20c2531bf35436ed3766cd6cfe89d352b050ccc4d7005ce6400adf97503da1b',
       own2: 'registry.example.com/tools:1.2',
     });
   });
@@ -81,7 +81,7 @@ describe('loadProfiles', () => {
     expect(catalog.get('mytools')).toStrictEqual({
       name: 'mytools',
       description: 'team tools',
-      image: 'nicolaka/netshoot:v0.13',
+      image: 'nicolaka/netshoot:v0.13@sha256:a20c2531bf35436ed3766cd6cfe89d352b050ccc4d7005ce6400adf97503da1b',
       shell: ['bash', '-l'],
       env: { FOO: 'bar' },
       source: file,
@@ -147,7 +147,7 @@ describe('loadProfiles', () => {
   it('accepts an empty file, and empty values as absent', async () => {
     expect((await load('')).catalog.profiles).toHaveLength(5);
     const { catalog } = await load('registry:\nprofiles:\n  a:\n    image: x.example/y:1\n    env:\n');
-    expect(catalog.get('busybox').image).toBe('busybox:1.36.1');
+    expect(catalog.get('busybox').image).toBe('busybox:1.36.1@sha256:73aaf090f3d85aa34ee199857f03fa3a95c8ede2ffd4cc2cdb5b94e566b11662');
     expect(catalog.get('a').env).toBeUndefined();
   });
 });

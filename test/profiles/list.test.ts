@@ -21,13 +21,13 @@ describe('kdbg profiles', () => {
     const d = Object.fromEntries((await builtins()).map((p) => [p.name, p.description]));
     expect(table).toBe(
       [
-        'NAME         IMAGE                            ADDS                 LEVEL        SOURCE           DESCRIPTION',
-        `busybox      busybox:1.36.1                   -                    baseline     built-in         ${d.busybox}`,
-        `netshoot     nicolaka/netshoot:v0.13          -                    baseline     built-in         ${d.netshoot}`,
-        `netadmin     nicolaka/netshoot:v0.13          NET_ADMIN,NET_RAW    privileged   built-in         ${d.netadmin}`,
-        `ptrace       nicolaka/netshoot:v0.13          SYS_PTRACE           privileged   built-in         ${d.ptrace}`,
-        `restricted   busybox:1.36.1                   uid=65534,drop=ALL   restricted   built-in         ${d.restricted}`,
-        'mytools*     registry.example.com/tools:1.2   privileged           privileged   /etc/kdbg.yaml   team tools',
+        'NAME         IMAGE                                          ADDS                 LEVEL        SOURCE           DESCRIPTION',
+        `busybox      busybox:1.36.1@sha256:73aaf090f3d8…            -                    baseline     built-in         ${d.busybox}`,
+        `netshoot     nicolaka/netshoot:v0.13@sha256:a20c2531bf35…   -                    baseline     built-in         ${d.netshoot}`,
+        `netadmin     nicolaka/netshoot:v0.13@sha256:a20c2531bf35…   NET_ADMIN,NET_RAW    privileged   built-in         ${d.netadmin}`,
+        `ptrace       nicolaka/netshoot:v0.13@sha256:a20c2531bf35…   SYS_PTRACE           privileged   built-in         ${d.ptrace}`,
+        `restricted   busybox:1.36.1@sha256:73aaf090f3d8…            uid=65534,drop=ALL   restricted   built-in         ${d.restricted}`,
+        'mytools*     registry.example.com/tools:1.2                 privileged           privileged   /etc/kdbg.yaml   team tools',
         '',
       ].join('\n'),
     );
@@ -54,7 +54,7 @@ describe('kdbg profiles', () => {
       {
         name: 'restricted',
         default: true,
-        image: 'busybox:1.36.1',
+        image: 'busybox:1.36.1@sha256:73aaf090f3d85aa34ee199857f03fa3a95c8ede2ffd4cc2cdb5b94e566b11662',
         shell: ['sh'],
         securityContext: {
           runAsNonRoot: true,

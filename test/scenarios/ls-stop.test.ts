@@ -44,7 +44,7 @@ describe.runIf(kubectlPath())(`kdbg ls and kdbg stop (${backend.name})`, () => {
     expect(table.code).toBe(0);
     const lines = table.stdout.toString().trimEnd().split('\n');
     expect(lines[0]).toMatch(/^POD\s+NAME\s+BY\s+PROFILE\s+TARGET\s+STATE\s+AGE\s+TTL\s+REUSABLE\s+IMAGE$/);
-    expect(lines[1]).toMatch(new RegExp(`^web-0\\s+${kdbgName}\\s+debugger\\s+busybox\\s+app\\s+Running\\s+\\S+\\s+15m\\s+yes\\s+busybox:1.36.1$`));
+    expect(lines[1]).toMatch(new RegExp(`^web-0\\s+${kdbgName}\\s+debugger\\s+busybox\\s+app\\s+Running\\s+\\S+\\s+15m\\s+yes\\s+busybox:1\\.36\\.1@sha256:73aaf090f3d8…$`));
     expect(lines[2]).toMatch(new RegExp(`^web-1\\s+${kubectlName}\\s+kubectl\\s+-\\s+-\\s+\\S+.*\\s+-\\s+no\\s+busybox:1.36$`));
     expect(lines).toHaveLength(3);
 
@@ -58,7 +58,7 @@ describe.runIf(kubectlPath())(`kdbg ls and kdbg stop (${backend.name})`, () => {
       kdbg: true,
       createdBy: 'debugger',
       profile: 'busybox',
-      image: 'busybox:1.36.1',
+      image: 'busybox:1.36.1@sha256:73aaf090f3d85aa34ee199857f03fa3a95c8ede2ffd4cc2cdb5b94e566b11662',
       target: 'app',
       state: { phase: 'running' },
       ttlSeconds: 900,

@@ -73,17 +73,19 @@ describe(`profiles (${backend.name})`, () => {
     expect((await backend.ephemeralContainers(ns, 'hardened')).some((c) => c.securityContext?.privileged === true)).toBe(true);
   });
 
-  it('with requireDigest: true, refuses an image pinned only by tag before asking the cluster anything', async () => {
-    const config = writeConfig('requireDigest: true\nregistry: mirror.example.com/hub\n');
-    const before = (await backend.ephemeralContainers(ns, 'hardened')).length;
-    const builtin = await runKdbg(['attach', 'hardened', '--config', config, '--', 'true'], { kubeconfig });
-    expect(builtin.code).toBe(125);
-    expect(builtin.stderr).toBe(
-      `kdbg: profile "busybox"'s image mirror.example.com/hub/library/busybox:1.36.1 is not pinned by digest, and ${config} sets requireDigest: true; use name@sha256:… (--image, or a profile's image)\n`,
+  it('with requireDigest: true, runs the built-ins (pinned by digest, also through a mirror) and refuses an image pinned only by tag before asking the cluster anything', async () => {
+    const config = writeConfig('requireDigest: true\n');
+    const builtin = await runKdbg(['attach', 'hardened', '--config', config, '-q', '--', 'echo', 'pinned'], { kubeconfig });
+    expect(builtin.stderr).toBe('');
+    expect(builtin.stdout.toString()).toBe('pinned\n');
+    const mirrored = await runKdbg(['profiles', '-o', 'json', '--config', writeConfig('requireDigest: true\nregistry: mirror.example.com/hub\n')], { kubeconfig });
+    expect((JSON.parse(mirrored.stdout.toString()) as { name: string; image: string }[]).find((p) => p.name === 'busybox')?.image).toBe(
+      'mirror.example.com/hub/library/busybox:1.36.1@sha256:73aaf090f3d85aa34ee199857f03fa3a95c8ede2ffd4cc2cdb5b94e566b11662',
     );
+    const before = (await backend.ephemeralContainers(ns, 'hardened')).length;
     const flag = await runKdbg(['cp', 'hardened:/etc/hostname', join(tmpdir(), 'kdbg-digest-x'), '--config', config, '--image', 'busybox:1.36.1'], { kubeconfig });
     expect(flag.code).toBe(125);
-    expect(flag.stderr).toMatch(/^kdbg: --image busybox:1\.36\.1 is not pinned by digest, and .* sets requireDigest: true; .*\n$/);
+    expect(flag.stderr).toBe(`kdbg: --image busybox:1.36.1 is not pinned by digest, and ${config} sets requireDigest: true; use name@sha256:… (--image, or a profile's image)\n`);
     expect((await backend.ephemeralContainers(ns, 'hardened')).length).toBe(before);
     const custom = writeConfig('requireDigest: true\nprofiles:\n  tools:\n    image: example/tools:1.2\n');
     const listed = await runKdbg(['profiles', '--config', custom], { kubeconfig });
@@ -96,7 +98,9 @@ describe(`profiles (${backend.name})`, () => {
     const good = join(dir, 'good.yaml');
     writeFileSync(good, 'profiles:\n  tools:\n    extends: netshoot\n    env: {FOO: bar}\n');
     const listed = await runKdbg(['profiles', '--config', good, '-o', 'json'], { kubeconfig });
-    expect((JSON.parse(listed.stdout.toString()) as { name: string; image: string }[]).find((p) => p.name === 'tools')?.image).toBe('nicolaka/netshoot:v0.13');
+    expect((JSON.parse(listed.stdout.toString()) as { name: string; image: string }[]).find((p) => p.name === 'tools')?.image).toBe(
+      'nicolaka/netshoot:v0.13@sha256:a20c2531bf35436ed3766cd6cfe89d352b050ccc4d7005ce6400adf97503da1b',
+    );
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, 'profiles:\n  tools:\n    image: example/tools:latest\n');
     const r = await runKdbg(['attach', 'hardened', '--config', bad, '-p', 'tools', '--', 'true'], { kubeconfig });

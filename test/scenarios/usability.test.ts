@@ -48,7 +48,7 @@ describe(`what a new user trips over (${backend.name})`, () => {
   it('a command the image lacks is named plainly, with exit 127', async () => {
     const r = await runKdbg(['attach', 'web-0', '--', 'tcpdump-not-here', '-i', 'any'], { kubeconfig });
     expect(r.code).toBe(127);
-    expect(r.stderr).toContain('tcpdump-not-here: command not found in the debug container (image busybox:1.36.1)\n');
+    expect(r.stderr).toContain('tcpdump-not-here: command not found in the debug container (image busybox:1.36.1@sha256:73aaf090f3d8…)\n');
     expect(r.stderr).not.toMatch(/kdbg: \d+: exec/);
   });
 

@@ -13,7 +13,7 @@ const input = { pod: pod(), target: 'app', user: 'alice', ttlSeconds: 900 };
 describe('the debug container kdbg sends', () => {
   it('idles, targets the container and carries who, why and what', () => {
     const c = debugContainer({ ...input, profile: profile('busybox'), reason: 'INC-42' }, 'kdbg-busybox-b2c4d');
-    expect(c).toMatchObject({ name: 'kdbg-busybox-b2c4d', image: 'busybox:1.36.1', command: idleCommand(), targetContainerName: 'app' });
+    expect(c).toMatchObject({ name: 'kdbg-busybox-b2c4d', image: 'busybox:1.36.1@sha256:73aaf090f3d85aa34ee199857f03fa3a95c8ede2ffd4cc2cdb5b94e566b11662', command: idleCommand(), targetContainerName: 'app' });
     expect(c.securityContext).toBeUndefined();
     expect(Object.fromEntries((c.env ?? []).map((e) => [e.name, e.value]))).toEqual({
       KDBG_NAME: 'kdbg-busybox-b2c4d',

@@ -3,6 +3,7 @@ import type { DebugContainerRecord, DebugContainerState } from '../../debug/inve
 import { ageOf, formatAge } from '../../ui/age.ts';
 import { formatTable, type TableOptions } from '../../ui/table.ts';
 import type { Paint, Style } from '../../ui/paint.ts';
+import { shortImage } from '../../debug/image-ref.ts';
 
 export interface LsTableOptions extends TableOptions {
   wide: boolean;
@@ -28,7 +29,7 @@ export function lsTable(records: DebugContainerRecord[], o: LsTableOptions): str
     ['TTL', ttlText],
   );
   if (o.live) columns.push(['SESSIONS', (r) => (r.live ? String(r.live.sessions) : '-')]);
-  columns.push(['REUSABLE', (r) => (r.reusableByYou ? 'yes' : 'no')], ['IMAGE', (r) => r.image]);
+  columns.push(['REUSABLE', (r) => (r.reusableByYou ? 'yes' : 'no')], ['IMAGE', (r) => (o.wide ? r.image : shortImage(r.image))]);
   if (o.wide) columns.push(['IMAGE ID', (r) => r.imageID ?? '-'], ['REASON', (r) => r.reason ?? '-']);
   const rows = [columns.map(([h]) => h), ...records.map((r) => columns.map(([, cell]) => cell(r)))];
   const state = columns.findIndex(([h]) => h === 'STATE');
