@@ -14,7 +14,9 @@
 // `node -e 0` of the Node inside it (goal 1.0×) and of this machine's Node (1.2×), its one-shot in the reused
 // container against kubectl exec (1.2×), and its one-shot in a new container against kubectl debug (0.5×).
 // BENCH_TRACE=1 (fake API server only) also prints when each request of one run of each one-shot reached the server.
-// BENCH_ONLY runs only the cases it names, comma-separated: startup, one-shot, transfer, cp, capture, ls, completion
+// The dry-run case: what the server dry run adds to `attach --new` (its answer after the last access review's, which
+// go out beside it), against one round trip (the pod's GET), from kdbg's own requests (bench/request-trace.mjs).
+// BENCH_ONLY runs only the cases it names, comma-separated: startup, one-shot, dry-run, transfer, cp, capture, ls, completion
 // (e.g. `BENCH_ONLY=completion npm run bench` for Tab over 1,000 pods alone).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -47,7 +49,7 @@ const MiB = 1024 * 1024;
 const COMPLETION_PODS = 1000;
 /** the goal for that completion, whole process included */
 const COMPLETION_GOAL_MS = 150;
-const CASES = ['startup', 'one-shot', 'transfer', 'cp', 'capture', 'ls', 'completion'];
+const CASES = ['startup', 'one-shot', 'dry-run', 'transfer', 'cp', 'capture', 'ls', 'completion'];
 const only = process.env.BENCH_ONLY?.split(',');
 const unknownCase = only?.find((c) => !CASES.includes(c));
 if (unknownCase !== undefined) throw new Error(`BENCH_ONLY: no case ${unknownCase} (cases: ${CASES.join(', ')})`);
@@ -198,6 +200,26 @@ try {
     }),
   }));
 
+  if (runs('dry-run')) {
+    const tracer = fileURLToPath(new URL('./request-trace.mjs', import.meta.url));
+    interface Traced { method: string; path: string; start: number; end: number }
+    const added: Sample[] = [];
+    const roundTrip: Sample[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const file = join(scratch, `requests-${i}.jsonl`);
+      await timed(node, ['--import', tracer, KDBG, 'attach', 'web-0', '-c', 'app', '--new', '--', 'true'], { ...env, KDBG_REQUEST_TRACE: file });
+      const requests = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Traced);
+      const dryRun = requests.find((r) => r.method === 'PATCH' && r.path.includes('dryRun=All'));
+      const get = requests.find((r) => r.method === 'GET' && r.path.endsWith('/pods/web-0'));
+      if (!dryRun || !get) throw new Error(`no dry-run PATCH or pod GET among kdbg's requests: ${requests.map((r) => `${r.method} ${r.path}`).join(', ')}`);
+      const reviews = requests.filter((r) => r.path.includes('selfsubjectaccessreviews') && r.start < dryRun.end);
+      const without = reviews.length ? Math.max(...reviews.map((r) => r.end)) : dryRun.start;
+      added.push({ ms: Math.max(0, dryRun.end - without) });
+      roundTrip.push({ ms: get.end - get.start });
+    }
+    Object.assign(all, { 'server dry run, added to --new': added, 'GET of the pod, one round trip': roundTrip });
+  }
+
   // kdbg ls -A over the fleet: check once that both see all of it, and that kdbg takes its containers for its own
   const fleet = target.fleet;
   let lsProblem: string | undefined;
@@ -314,6 +336,7 @@ try {
     ...timeRow('kdbg attach --new -- true', 'kdbg attach --new -- true', 'kubectl debug -i -- true', 0.6),
     ...timeRow('kdbg attach --new -- true (executable)', 'kdbg attach --new -- true (executable)', 'kubectl debug -i -- true', 0.5),
     ...timeRow('kdbg attach -- true (reused)', 'kdbg attach -- true (reused)', 'kubectl debug -i -- true', 0.3),
+    ...timeRow('server dry run: what it adds to --new', 'server dry run, added to --new', 'GET of the pod, one round trip', 1.0),
     ...rateRow(`${BYTES / MiB} MiB out: kdbg attach`, 'kdbg attach, out', 'kubectl exec, out', 1.0),
     ...rateRow(`${BYTES / MiB} MiB in: kdbg attach`, 'kdbg attach, in', 'kubectl exec -i, in', 1.0),
     ...timeRow('kdbg capture to the first packet (reused)', 'kdbg capture, first packet', 'kubectl exec tcpdump -w -, first packet', 1.5),
