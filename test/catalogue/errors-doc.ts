@@ -3,6 +3,7 @@
 import { EXIT_CODES } from '../../src/errors.ts';
 import type { Case, CaseEnv, CaseGroup } from './case.ts';
 import { templateText } from './template.ts';
+import { REAL_NODE_CASES, runsOnRealNode } from './on-real-node.ts';
 
 /** What a case's arguments say where they name the case's files. */
 const SHOWN_ENV = { namespace: 'NAMESPACE', dir: 'DIR', kubeconfig: 'KUBECONFIG' } as CaseEnv;
@@ -19,6 +20,7 @@ export function renderErrorsDoc(groups: CaseGroup[], readme: string): string {
     '(`--verbose` adds a `caused by:` line), without a stack trace and without any token, key or credential',
     "plugin output of the kubeconfig; where a check before anything is made fails, the server holds nothing new.",
     'NAMESPACE, DIR, NAME and https://SERVER stand for what differs from run to run; … for a varying detail.',
+    `${REAL_NODE_CASES.length} cases that meet the cluster also run against a real kube-apiserver and kubelet (\`npm run e2e\`), marked "real node too".`,
     '',
     '## Exit codes',
     '',
@@ -54,6 +56,7 @@ function renderCase(c: Case): string[] {
     c.env ? Object.entries(c.env).map(([k, v]) => `${k}=${v}`).join(' ') : '',
     c.signal ? `${c.signal.name} while ${c.signal.phase}` : '',
     c.createsNothing ? 'nothing is created' : '',
+    runsOnRealNode(c) ? 'real node too' : '',
   ].filter(Boolean);
   if (notes.length) lines.push('', notes.join('; '));
   return lines;

@@ -17,3 +17,10 @@ export function mirrorPod(name = 'static-web'): V1Pod {
   pod.metadata!.annotations = { 'kubernetes.io/config.mirror': 'a1b2c3' };
   return pod;
 }
+
+/** A sleeper that PodSecurity restricted admits. */
+export function restrictedSleeper(name = 'web-0'): V1Pod {
+  const pod = sleeper(name, { securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } } });
+  pod.spec!.containers[0]!.securityContext = { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } };
+  return pod;
+}

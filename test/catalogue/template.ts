@@ -7,7 +7,7 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const PLACEHOLDER = /\{(ns|server|dir|name|…)\}/g;
 
 /** The whole line, placeholders filled in for this run. */
-export function templateRegex(template: string, env: CaseEnv): RegExp {
+export function templateRegex(template: string, env: Pick<CaseEnv, 'namespace' | 'dir'>): RegExp {
   let out = '';
   let last = 0;
   for (const m of template.matchAll(PLACEHOLDER)) {

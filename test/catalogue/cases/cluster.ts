@@ -1,6 +1,6 @@
 // What the cluster holds, allows and admits, and debug containers that cannot be used.
 import type { CaseGroup } from '../case.ts';
-import { mirrorPod, sleeper } from '../fixtures.ts';
+import { mirrorPod, restrictedSleeper, sleeper } from '../fixtures.ts';
 import { eventually, runKdbg } from '../../scenarios/harness.ts';
 
 const web = [sleeper()];
@@ -57,7 +57,7 @@ export const forbidden: CaseGroup = {
 export const admission: CaseGroup = {
   title: 'Admission',
   cases: [
-    { id: 'podsecurity-debug-container', title: 'PodSecurity restricted refuses a profile that adds capabilities', namespaceLabels: { 'pod-security.kubernetes.io/enforce': 'restricted' }, pods: [sleeper('web-0', { securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } } })], args: ['attach', 'web-0', '-p', 'netadmin', '--', 'true'], exit: 125, stderr: 'kdbg: PodSecurity refuses debug container {name}: pods "web-0" is forbidden: violates PodSecurity "restricted:latest": {…} (nothing was created); profile netadmin needs NET_ADMIN, NET_RAW, which this level forbids: use -p restricted, or debug where the namespace allows it', createsNothing: true },
+    { id: 'podsecurity-debug-container', title: 'PodSecurity restricted refuses a profile that adds capabilities', namespaceLabels: { 'pod-security.kubernetes.io/enforce': 'restricted' }, pods: [restrictedSleeper()], args: ['attach', 'web-0', '-p', 'netadmin', '--', 'true'], exit: 125, stderr: 'kdbg: PodSecurity refuses debug container {name}: pods "web-0" is forbidden: violates PodSecurity "restricted:latest": {…} (nothing was created); profile netadmin needs NET_ADMIN, NET_RAW, which this level forbids: use -p restricted, or debug where the namespace allows it', createsNothing: true },
     { id: 'podsecurity-node', title: 'PodSecurity baseline refuses a node shell', kubeconfig: 'admin', namespaceLabels: { 'pod-security.kubernetes.io/enforce': 'baseline' }, args: ['node', 'fake-node', '--', 'true'], exit: 125, stderr: 'kdbg: namespace {ns} enforces PodSecurity baseline, which refuses a node shell (host namespaces, privileged, a hostPath volume); pass -n with a namespace that admits privileged pods (nothing was created)', createsNothing: true },
     { id: 'webhook-debug-container', title: 'an admission webhook refuses the debug container', ownCluster: {}, pods: web, setup: ({ cluster }) => void (cluster.hooks.denyingWebhook = { resource: 'pods/ephemeralcontainers', name: 'policy.example.com', message: 'debug containers need a ticket' }), args: ['attach', 'web-0', '--', 'true'], exit: 125, stderr: 'kdbg: an admission webhook refuses debug container {name}: admission webhook "policy.example.com" denied the request: debug containers need a ticket (nothing was created)', createsNothing: true },
     { id: 'webhook-copy', title: 'an admission webhook refuses the copy of a pod', ownCluster: {}, kubeconfig: 'admin', pods: web, setup: ({ cluster }) => void (cluster.hooks.denyingWebhook = { resource: 'pods', name: 'policy.example.com', message: 'no new pods today' }), args: ['attach', 'web-0', '--copy', '--', 'true'], exit: 125, stderr: 'kdbg: the API server refuses the copy of pod web-0: admission webhook "policy.example.com" denied the request: no new pods today (nothing was created)', createsNothing: true },
