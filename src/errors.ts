@@ -16,6 +16,8 @@ export type ErrorKind =
   | 'not-debuggable'
   /** the API server or the connection failed */
   | 'api'
+  /** a local file kdbg writes cannot be written: a missing directory, no permission, a full disk */
+  | 'local'
   /** a debug container did not start in time */
   | 'timeout'
   /** the debug container cannot be used: image not pullable, no shell, exited at start */
@@ -63,6 +65,7 @@ export const EXIT_CODES: Record<ErrorKind, number> = {
   'not-found': 125,
   'not-debuggable': 125,
   api: 125,
+  local: 125,
   timeout: 124,
   unusable: 126,
   interrupted: ExitCode.sigint,

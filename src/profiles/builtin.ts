@@ -61,6 +61,11 @@ export function builtinProfiles(): Profile[] {
   ];
 }
 
+/** Whether an image is the built-in busybox one (as is, or through a registry mirror), which has no tcpdump. */
+export function isBuiltinBusybox(image: string): boolean {
+  return image === BUSYBOX || image.endsWith(`/library/${BUSYBOX}`);
+}
+
 export const BUILTIN_NAMES: readonly string[] = builtinProfiles().map((p) => p.name);
 
 /**

@@ -1,4 +1,8 @@
 // Reads a pcap file record by record (libpcap format, either byte order, micro- or nanosecond stamps).
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 export interface Pcap {
   linkType: number;
@@ -22,4 +26,25 @@ export function parsePcap(buf: Buffer): Pcap {
     at += 16 + captured;
   }
   return { linkType: u32(20), records, trailing: buf.length - at };
+}
+
+/**
+ * A pcap kdbg wrote, read record by record; it must end with a whole record. On the real backend, where tshark is
+ * installed (e2e/lib/node.sh installs Debian's), tshark must read it too, with the same number of packets.
+ */
+export function readWholePcap(buf: Buffer): Pcap {
+  const pcap = parsePcap(buf);
+  if (pcap.trailing !== 0) throw new Error(`pcap ends with ${pcap.trailing} bytes of a record cut short`);
+  if (process.env.KDBG_BACKEND === 'real' && onPath('tshark')) {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'kdbg-pcap-')), 'read.pcap');
+    writeFileSync(file, buf);
+    const frames = execFileSync('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.number'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const read = frames.split('\n').filter(Boolean).length;
+    if (read !== pcap.records.length) throw new Error(`tshark read ${read} packets, the pcap has ${pcap.records.length}`);
+  }
+  return pcap;
+}
+
+function onPath(name: string): boolean {
+  return (process.env.PATH ?? '').split(':').some((dir) => dir !== '' && existsSync(path.join(dir, name)));
 }

@@ -1,11 +1,12 @@
 // kdbg capture: tcpdump in a debug container beside the pod, pcap to a file, stdout or wireshark; every way of
-// stopping is a clean stop (tcpdump flushes and reports), then one summary line.
+// stopping is a clean stop (tcpdump gets SIGINT, flushes and reports), then one summary line.
 import { spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { PassThrough, Transform } from 'node:stream';
 import type { IO } from '../../io.ts';
 import type { CapturePlan } from './options.ts';
 import { loadProfiles } from '../../profiles/catalog.ts';
+import { isBuiltinBusybox } from '../../profiles/builtin.ts';
 import { runSession } from '../../session/runner.ts';
 import { withClient } from '../cluster.ts';
 import { inDebugContainer, sessionIn } from '../pipeline.ts';
@@ -25,10 +26,22 @@ export async function runCapture(plan: CapturePlan, io: IO): Promise<number> {
   if (plan.sink.kind === 'wireshark' && !onPath('wireshark', io.env)) throw new UsageError('wireshark is not installed (not on PATH); pipe stdout to it, or write a file with -w');
   const catalog = await loadProfiles({ configPath: flags.config, env: io.env });
   const profile = chosenProfile(catalog, flags.profile, flags);
+  const image = flags.image ?? profile.image;
+  if (isBuiltinBusybox(image)) {
+    const whose = flags.image === undefined ? `profile ${profile.name}'s image` : '--image';
+    throw new UsageError(`${whose} ${image} has no tcpdump (nothing was created); capture with -p netshoot, or a profile whose image has tcpdump`);
+  }
+  // a file that cannot be written is found before anything is asked of the cluster
+  const file = plan.sink.kind === 'file' ? await openFile(plan.sink.path) : undefined;
   return withClient(flags, io, async (client) => {
     const interrupts = io.interrupts();
-    const timer = new AbortController();
-    const run: Capturing = { client, plan, profile, io, interrupts: interrupts.signal, timer, stop: AbortSignal.any([interrupts.signal, timer.signal]) };
+    // Ctrl-C, SIGTERM, SIGHUP, a reader gone and --duration all stop tcpdump with SIGINT: it flushes and reports
+    const stop = new AbortController();
+    const stopNow = () => {
+      if (!stop.signal.aborted) stop.abort('INT');
+    };
+    interrupts.signal.addEventListener('abort', stopNow);
+    const run: Capturing = { client, plan, profile, io, interrupts: interrupts.signal, stop: stopNow, stopped: stop.signal };
     try {
       // restricted allows no capability but NET_BIND_SERVICE: tcpdump could not open its socket, so add nothing
       if ((await enforcedLevel(client, client.context.namespace)) === 'restricted') {
@@ -37,26 +50,30 @@ export async function runCapture(plan: CapturePlan, io: IO): Promise<number> {
           `namespace ${client.context.namespace} enforces PodSecurity restricted, which allows no NET_RAW: tcpdump cannot capture in a debug container there (nothing was created); capture where the namespace enforces baseline or privileged`,
         );
       }
-      if (plan.sink.kind !== 'dir') return await captureIn(run, plan.target, plan.sink, '');
+      if (plan.sink.kind !== 'dir') return await captureIn(run, plan.target, plan.sink.kind === 'file' ? { ...plan.sink, stream: file! } : plan.sink, '');
       // one capture per pod, in parallel, each to DIR/POD.pcap; one stop ends them all
       const dir = plan.sink.path;
       const pods = await targetPods({ client, namespace: client.context.namespace }, plan.target);
       if (pods.length === 0) throw new KdbgError('not-found', `no pods for ${describeTarget(plan.target)} in namespace ${client.context.namespace}`);
-      await mkdir(dir, { recursive: true });
+      await mkdir(dir, { recursive: true }).catch((err: NodeJS.ErrnoException) => {
+        throw writeError(dir, err);
+      });
+      const names = pods.map((p) => p.metadata!.name!);
+      const files = await Promise.all(names.map((name) => openFile(path.join(dir, `${name}.pcap`))));
       const results = await Promise.allSettled(
-        pods.map((p) => {
-          const name = p.metadata!.name!;
-          return captureIn(run, { kind: 'pod', name }, { kind: 'file', path: path.join(dir, `${name}.pcap`) }, `pod/${name}: `).catch((err: unknown) => {
+        names.map((name, i) =>
+          captureIn(run, { kind: 'pod', name }, { kind: 'file', path: path.join(dir, `${name}.pcap`), stream: files[i]! }, `pod/${name}: `).catch((err: unknown) => {
             // one pod that cannot be captured ends the others cleanly too, so every file is whole
-            if (!timer.signal.aborted) timer.abort('INT');
+            stopNow();
             throw err;
-          });
-        }),
+          }),
+        ),
       );
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) throw failed.reason;
       return results.map((r) => (r as PromiseFulfilledResult<number>).value).find((c) => c !== 0) ?? 0;
     } finally {
+      interrupts.signal.removeEventListener('abort', stopNow);
       interrupts.close();
     }
   });
@@ -67,32 +84,39 @@ interface Capturing {
   plan: CapturePlan;
   profile: Profile;
   io: IO;
+  /** signals before a session runs end the wait for the debug container */
   interrupts: AbortSignal;
-  /** --duration and a sink that went away */
-  timer: AbortController;
-  /** either */
-  stop: AbortSignal;
+  /** stops every capture: tcpdump gets SIGINT */
+  stop: () => void;
+  /** aborted (with 'INT') once stop was called */
+  stopped: AbortSignal;
 }
 
 /** One pod's capture to one sink; its number is the exit code. */
 async function captureIn(run: Capturing, target: Target, sinkSpec: SinkSpec, label: string): Promise<number> {
-  const { client, plan, io, timer, stop } = run;
+  const { client, plan, io, stop, stopped } = run;
   return inDebugContainer(client, pipelineRequest(plan.flags, plan, target, run.profile, plan.command, run.interrupts), io, async (c) => {
     const sink = openSink(sinkSpec, io);
     const counted = countingStream();
     counted.pipe(sink.stream, { end: sinkSpec.kind !== 'stdout' });
-    // a sink that went away (wireshark closed, a full disk) stops the capture like a closed pipe
-    sink.stream.on('error', () => {
-      if (!stop.aborted) timer.abort('PIPE');
+    // A reader that went away (EPIPE: `| head`, wireshark closed) stops the capture cleanly; any other error of the
+    // sink (a full disk) stops it too, and is kdbg's error. Either way tcpdump's output is drained from then on, so
+    // its report still arrives.
+    let failed: NodeJS.ErrnoException | undefined;
+    sink.stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') failed ??= err;
+      counted.unpipe(sink.stream);
+      counted.discard();
+      stop();
     });
     const report = new PassThrough();
     let said = '';
     report.on('data', (c: Buffer) => (said += c.toString()));
     const started = Date.now();
-    const duration = plan.durationMs === undefined ? undefined : setTimeout(() => timer.abort('INT'), plan.durationMs);
+    const duration = plan.durationMs === undefined ? undefined : setTimeout(stop, plan.durationMs);
     try {
       const end = await runSession({
-        ...sessionIn(client, c, io, plan, stop),
+        ...sessionIn(client, c, io, plan, stopped),
         command: plan.command,
         tty: false,
         stdin: undefined,
@@ -102,8 +126,11 @@ async function captureIn(run: Capturing, target: Target, sinkSpec: SinkSpec, lab
       });
       counted.end();
       await sink.done;
+      if (failed) throw writeError(sinkSpec.kind === 'file' ? sinkSpec.path : sinkSpec.kind, failed, '; tcpdump was stopped');
       if (end.kind === 'exited' && end.code !== 0) {
-        io.stderr.write(said.replace(/^/gm, label));
+        if (end.code === 127 && /^tcpdump: command not found in the debug container/m.test(said)) {
+          io.stderr.write(`kdbg: ${label}image ${c.container.image} has no tcpdump; kdbg capture needs a profile whose image has it, such as -p netshoot\n`);
+        } else io.stderr.write(said.replace(/^/gm, label));
         return end.code;
       }
       io.note(`${label}${summary(said, counted.bytes, Date.now() - started, sinkSpec)}`);
@@ -114,7 +141,7 @@ async function captureIn(run: Capturing, target: Target, sinkSpec: SinkSpec, lab
   });
 }
 
-type SinkSpec = Exclude<CapturePlan['sink'], { kind: 'dir' }>;
+type SinkSpec = { kind: 'file'; path: string; stream: WriteStream } | { kind: 'stdout' } | { kind: 'wireshark' };
 
 interface Sink {
   stream: NodeJS.WritableStream;
@@ -127,7 +154,7 @@ function openSink(spec: SinkSpec, io: IO): Sink {
     case 'stdout':
       return { stream: io.stdout, done: Promise.resolve() };
     case 'file': {
-      const file = createWriteStream(spec.path);
+      const file = spec.stream;
       return { stream: file, done: new Promise((resolve) => file.once('close', resolve).once('error', () => resolve())) };
     }
     case 'wireshark': {
@@ -137,15 +164,38 @@ function openSink(spec: SinkSpec, io: IO): Sink {
   }
 }
 
-/** Passes bytes on (with backpressure) and counts them. */
-function countingStream(): Transform & { bytes: number } {
+/** The file, created (or truncated) and open for writing; a KdbgError if it cannot be. */
+async function openFile(file: string): Promise<WriteStream> {
+  const stream = createWriteStream(file);
+  await new Promise((resolve, reject) => stream.once('ready', () => resolve(undefined)).once('error', reject)).catch((err: NodeJS.ErrnoException) => {
+    throw writeError(file, err);
+  });
+  return stream;
+}
+
+/** `cannot write FILE: no such file or directory (ENOENT)` */
+function writeError(where: string, err: NodeJS.ErrnoException, then = ''): KdbgError {
+  // Node's message is `CODE: text, syscall 'path'`: keep the text
+  const text = /^[A-Z]+: ([^,]+)/.exec(err.message)?.[1] ?? err.message;
+  return new KdbgError('local', `cannot write ${where}: ${text}${err.code ? ` (${err.code})` : ''}${then}`, { cause: err });
+}
+
+/** Passes bytes on (with backpressure) and counts them; once told to discard, drops them uncounted. */
+function countingStream(): Transform & { bytes: number; discard(): void } {
+  let discarding = false;
   const t = new Transform({
     transform(chunk: Buffer, _enc, done) {
+      if (discarding) return done();
       t.bytes += chunk.length;
       done(null, chunk);
     },
-  }) as Transform & { bytes: number };
+  }) as Transform & { bytes: number; discard(): void };
   t.bytes = 0;
+  t.discard = () => {
+    discarding = true;
+    // what was already waiting for the sink goes too
+    t.resume();
+  };
   return t;
 }
 
@@ -154,7 +204,7 @@ function summary(report: string, bytes: number, ms: number, sink: SinkSpec): str
   const counts = tcpdumpCounts(report);
   const where = sink.kind === 'file' ? ` to ${sink.path}` : '';
   const took = `${bytes} bytes in ${(ms / 1000).toFixed(1)}s${where}`;
-  // a reader that went away may end the session before tcpdump's report arrives
+  // a tcpdump that did not end within 2 s of SIGINT is KILLed, and reports nothing
   return counts === undefined ? `${took} (tcpdump's counts did not arrive)` : `${counts.captured} packets captured, ${counts.dropped ?? '?'} dropped by the kernel, ${took}`;
 }
 

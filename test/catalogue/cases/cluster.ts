@@ -1,4 +1,7 @@
 // What the cluster holds, allows and admits, and debug containers that cannot be used.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { CaseGroup } from '../case.ts';
 import { mirrorPod, restrictedSleeper, sleeper } from '../fixtures.ts';
 import { eventually, runKdbg } from '../../scenarios/harness.ts';
@@ -76,6 +79,22 @@ export const containers: CaseGroup = {
       args: ['attach', 'web-0', '--image', 'example/nosuchimage:1', '--', 'true'],
       exit: 126,
       stderr: 'kdbg: image example/nosuchimage:1 already failed in debug container {name} of this pod: {…} (--new tries it anyway)',
+    },
+    {
+      id: 'capture-image-without-tcpdump',
+      title: 'kdbg capture with a custom profile whose image has no tcpdump',
+      pods: web,
+      // the fake's containers run this machine's programs: a PATH of busybox applets stands in for an image without tcpdump
+      setup: ({ dir }) => {
+        const busybox = execFileSync('sh', ['-c', 'command -v busybox'], { encoding: 'utf8' }).trim();
+        mkdirSync(path.join(dir, 'bin'));
+        for (const tool of ['sh', 'cat', 'date', 'mkdir', 'mv', 'rm', 'sleep', 'setsid']) symlinkSync(busybox, path.join(dir, 'bin', tool));
+        writeFileSync(path.join(dir, 'config.yaml'), `profiles:\n  tools:\n    image: example/tools:1\n    env:\n      PATH: ${dir}/bin\n`);
+      },
+      args: ({ dir }) => ['capture', 'web-0', '-p', 'tools', '--config', `${dir}/config.yaml`, '-w', '-'],
+      exit: 127,
+      stderr: 'kdbg: image example/tools:1 has no tcpdump; kdbg capture needs a profile whose image has it, such as -p netshoot',
+      block: true,
     },
     { id: 'image-without-shell', title: 'an image without a shell', pods: web, args: ['attach', 'web-0', '--image', 'example/noshell:1', '--', 'true'], exit: 126, stderr: 'kdbg: image example/noshell:1 has no shell; kdbg needs one (pick a profile or --image with sh)', block: true },
     { id: 'container-exits-at-start', title: 'a debug container that exits at start', ownCluster: {}, pods: web, setup: ({ cluster }) => void cluster.hooks.exitAtStartImages.add('example/crashes'), args: ['attach', 'web-0', '--image', 'example/crashes:1', '--', 'true'], exit: 126, stderr: 'kdbg: debug container {name} exited with code 1 before a session could start (Error)', block: true },

@@ -30,6 +30,7 @@ export const flags: CaseGroup = {
     { id: 'color-unknown', title: 'an unknown --color', args: ['--color', 'sometimes', 'version'], exit: 125, stderr: "kdbg: option '--color <when>' argument 'sometimes' is invalid. Allowed choices are auto, always, never." },
     { id: 'ls-output-unknown', title: 'an output format kdbg does not print', args: ['ls', '-o', 'xml'], exit: 125, stderr: "kdbg: option '-o, --output <format>' argument 'xml' is invalid. Allowed choices are table, wide, json, yaml." },
     { id: 'capture-interface-malformed', title: 'an interface name that is not one', args: ['capture', 'web-0', '-i', 'eth0;reboot', '-w', '-'], exit: 125, stderr: 'kdbg: -i "eth0;reboot" is not an interface name', createsNothing: true },
+    { id: 'wireshark-not-installed', title: 'kdbg capture --wireshark without wireshark on PATH', env: { PATH: '/nonexistent' }, args: ['capture', 'web-0', '--wireshark'], exit: 125, stderr: 'kdbg: wireshark is not installed (not on PATH); pipe stdout to it, or write a file with -w', createsNothing: true },
     { id: 'escape-char-malformed', title: 'an escape character that is two', args: ['attach', 'web-0', '--escape-char', 'ab', '--', 'true'], exit: 125, stderr: 'kdbg: --escape-char takes one character or "none"', createsNothing: true },
     { id: 'no-target-no-terminal', title: 'no pod named, and no terminal to pick one on', args: ['stop'], exit: 125, stderr: 'kdbg: name the pod (or deploy/NAME, -l SELECTOR) whose debug containers to stop, or pass --all-mine' },
   ],
@@ -75,6 +76,7 @@ export const images: CaseGroup = {
   cases: [
     { id: 'image-invalid', title: 'an --image that is not an image reference', args: ['attach', 'web-0', '--image', 'Busybox:latest!', '--', 'true'], exit: 125, stderr: 'kdbg: --image "Busybox:latest!" is not an image reference (such as busybox:1.36.1 or registry.example.com/team/tools@sha256:…)', createsNothing: true },
     { id: 'profile-unknown', title: 'an unknown profile', args: ['attach', 'web-0', '-p', 'nosuch', '--', 'true'], exit: 125, stderr: 'kdbg: unknown profile "nosuch" (known: busybox, netshoot, netadmin, ptrace, restricted)', createsNothing: true },
+    { id: 'capture-profile-without-tcpdump', title: 'kdbg capture with a built-in profile whose image has no tcpdump', args: ['capture', 'web-0', '-p', 'busybox', '-w', '-'], exit: 125, stderr: "kdbg: profile busybox's image busybox:1.36.1 has no tcpdump (nothing was created); capture with -p netshoot, or a profile whose image has tcpdump", createsNothing: true },
     { id: 'profiles-show-unknown', title: 'kdbg profiles show of an unknown profile', args: ['profiles', 'show', 'nosuch'], exit: 125, stderr: 'kdbg: unknown profile "nosuch" (known: busybox, netshoot, netadmin, ptrace, restricted)' },
   ],
 };
