@@ -7,6 +7,7 @@ import type { IO } from '../../io.ts';
 import type { CapturePlan } from './options.ts';
 import { loadProfiles } from '../../profiles/catalog.ts';
 import { isBuiltinBusybox } from '../../profiles/builtin.ts';
+import { shortImage } from '../../debug/image-ref.ts';
 import { runSession } from '../../session/runner.ts';
 import { withClient } from '../cluster.ts';
 import { inDebugContainer, sessionIn } from '../pipeline.ts';
@@ -29,7 +30,7 @@ export async function runCapture(plan: CapturePlan, io: IO): Promise<number> {
   const image = flags.image ?? profile.image;
   if (isBuiltinBusybox(image)) {
     const whose = flags.image === undefined ? `profile ${profile.name}'s image` : '--image';
-    throw new UsageError(`${whose} ${image} has no tcpdump (nothing was created); capture with -p netshoot, or a profile whose image has tcpdump`);
+    throw new UsageError(`${whose} ${shortImage(image)} has no tcpdump (nothing was created); capture with -p netshoot, or a profile whose image has tcpdump`);
   }
   // a file that cannot be written is found before anything is asked of the cluster
   const file = plan.sink.kind === 'file' ? await openFile(plan.sink.path) : undefined;
@@ -129,7 +130,7 @@ async function captureIn(run: Capturing, target: Target, sinkSpec: SinkSpec, lab
       if (failed) throw writeError(sinkSpec.kind === 'file' ? sinkSpec.path : sinkSpec.kind, failed, '; tcpdump was stopped');
       if (end.kind === 'exited' && end.code !== 0) {
         if (end.code === 127 && /^tcpdump: command not found in the debug container/m.test(said)) {
-          io.stderr.write(`kdbg: ${label}image ${c.container.image} has no tcpdump; kdbg capture needs a profile whose image has it, such as -p netshoot\n`);
+          io.stderr.write(`kdbg: ${label}image ${shortImage(c.container.image ?? "")} has no tcpdump; kdbg capture needs a profile whose image has it, such as -p netshoot\n`);
         } else io.stderr.write(said.replace(/^/gm, label));
         return end.code;
       }

@@ -76,7 +76,7 @@ export const images: CaseGroup = {
   cases: [
     { id: 'image-invalid', title: 'an --image that is not an image reference', args: ['attach', 'web-0', '--image', 'Busybox:latest!', '--', 'true'], exit: 125, stderr: 'kdbg: --image "Busybox:latest!" is not an image reference (such as busybox:1.36.1 or registry.example.com/team/tools@sha256:…)', createsNothing: true },
     { id: 'profile-unknown', title: 'an unknown profile', args: ['attach', 'web-0', '-p', 'nosuch', '--', 'true'], exit: 125, stderr: 'kdbg: unknown profile "nosuch" (known: busybox, netshoot, netadmin, ptrace, restricted)', createsNothing: true },
-    { id: 'capture-profile-without-tcpdump', title: 'kdbg capture with a built-in profile whose image has no tcpdump', args: ['capture', 'web-0', '-p', 'busybox', '-w', '-'], exit: 125, stderr: "kdbg: profile busybox's image busybox:1.36.1 has no tcpdump (nothing was created); capture with -p netshoot, or a profile whose image has tcpdump", createsNothing: true },
+    { id: 'capture-profile-without-tcpdump', title: 'kdbg capture with a built-in profile whose image has no tcpdump', args: ['capture', 'web-0', '-p', 'busybox', '-w', '-'], exit: 125, stderr: "kdbg: profile busybox's image busybox:1.36.1@sha256:73aaf090f3d8… has no tcpdump (nothing was created); capture with -p netshoot, or a profile whose image has tcpdump", createsNothing: true },
     { id: 'profiles-show-unknown', title: 'kdbg profiles show of an unknown profile', args: ['profiles', 'show', 'nosuch'], exit: 125, stderr: 'kdbg: unknown profile "nosuch" (known: busybox, netshoot, netadmin, ptrace, restricted)' },
   ],
 };
