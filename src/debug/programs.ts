@@ -7,10 +7,15 @@
 //   last          epoch seconds when the last session ended (or the container started)
 //   used          exists once a session has started (for --ttl 0)
 //   ttl           seconds to idle after the last session, as the latest session set it (else $KDBG_TTL)
-//   s/ID          a session's own PID (the wrapper's, or the TTY program's)
-//   s/ID.pg       the process group kdbg signals on Ctrl-C: recorded by kdbg's wrapper, never guessed
-//   s/ID.hb       epoch seconds of the last heartbeat from the session's kdbg
-// Files others read are written whole: to NAME.new, then renamed.
+//   s/ID          a session's PID, the wrapper's, which its command keeps (exec); also the process group kdbg
+//                 signals on Ctrl-C, as the command leads its group (a TTY's session, or setsid): recorded, never guessed
+//   s/ID.hb       epoch seconds of the last heartbeat from the session's kdbg; the first is the idle program's, when
+//                 it first sees the session, so a session whose kdbg never beats still goes stale
+//   s/ID.pg       written by older wrappers only (the same PID as s/ID); skipped
+// The wrapper writes its files in place, without forking (one short write each): a reader may find one empty,
+// never partly written. An empty s/ID is a session starting: live while its heartbeat is fresh. An empty ttl reads
+// as $KDBG_TTL, which does not matter: the session writes s/ID before ttl, so the idle program is busy meanwhile.
+// A heartbeat replaces s/ID.hb whole (ID.hb.new, then renamed).
 // The container's own command (IDLE_ENTRYPOINT, with the idle program inside) goes through the kubelet's $(VAR)
 // expansion, which turns $$ into $: it writes its PID as \${$}. Exec'd programs are not expanded.
 
@@ -26,8 +31,9 @@ const DIR = 'd="${TMPDIR:-/tmp}/$KDBG_NAME"';
 /** Counts, into $n, the sessions whose recorded process still lives. */
 const LIVE_SESSIONS = `n=0
 for f in "$d"/s/*; do
-  case $f in *.pg | *.hb | *.new) continue ;; esac
-  pid=$(cat "$f" 2>/dev/null)
+  case $f in *.hb | *.new | *.pg) continue ;; esac
+  pid=
+  { read -r pid <"$f"; } 2>/dev/null
   [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && n=$((n + 1))
 done`;
 
@@ -41,7 +47,8 @@ done`;
 const IDLE_SCRIPT = `${DIR}
 signal_sessions() {
   signalled=
-  for f in "$d"/s/*.pg; do
+  for f in "$d"/s/*; do
+    case $f in *.hb | *.new | *.pg) continue ;; esac
     [ -f "$f" ] || continue
     pg=
     { read -r pg <"$f"; } 2>/dev/null
@@ -74,21 +81,22 @@ while :; do
   now=$(date +%s)
   busy=
   for f in "$d"/s/*; do
-    case $f in *.pg | *.hb | *.new) continue ;; esac
+    case $f in *.hb | *.new | *.pg) continue ;; esac
     [ -f "$f" ] || continue
     pid=
     hb=
     { read -r pid <"$f"; } 2>/dev/null
     { read -r hb <"$f.hb"; } 2>/dev/null
-    case $hb in '' | *[!0-9]*) hb=$now ;; esac
-    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && [ $((now - hb)) -le ${STALE_AFTER_S} ]; then
+    # first seen: the session's heartbeat clock starts now
+    case $hb in '' | *[!0-9]*) hb=$now; echo "$now" >"$f.hb" ;; esac
+    # a session file still empty is being written
+    if [ $((now - hb)) -le ${STALE_AFTER_S} ] && { [ -z "$pid" ] || kill -0 "$pid" 2>/dev/null; }; then
       busy=1
       continue
     fi
-    pg=
-    { read -r pg <"$f.pg"; } 2>/dev/null
-    [ -n "$pg" ] && { kill -KILL -"$pg" 2>/dev/null || kill -KILL "$pg" 2>/dev/null; }
-    rm -f "$f" "$f.pg" "$f.hb"
+    # the group may outlive its leader
+    [ -n "$pid" ] && { kill -KILL -"$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null; }
+    rm -f "$f" "$f.hb" "$f.pg"
     echo "$now" >"$d/last"
   done
   nap=1
@@ -130,13 +138,15 @@ exec sh "$d/idle"
 
 /**
  * Runs one session's command: `sh -c WRAPPER kdbg ID TTL IMAGE PRIORITY CMD...`. The wrapper says so plainly
- * (exit 127) when the image has no such command, sets the container's TTL, records itself as the session and as
- * the process group to signal, wakes the idle program (SIGUSR1, only to the PID whose command line is that
+ * (exit 127) when the image has no such command, records itself as the session (its PID, which is also the process
+ * group to signal), sets the container's TTL, wakes the idle program (SIGUSR1, only to the PID whose command line is that
  * program's), then becomes the command (exec), so the command keeps the wrapper's PID and default signal
  * dispositions. With PRIORITY `low` the command runs at nice 10 (nice, else renice) and in the idle IO class (`ionice -c3`),
  * each only where the image has the tool: under contention the app gets the CPU and the disk first. A TTY program
  * is already a session leader; a piped one becomes one through setsid, which does not fork for a process that does
  * not lead a group. The idle process notices when that PID is gone and marks the session ended.
+ * It forks nothing on its way (files written in place, read with `read`), except `ionice -p` for `low`: an exec'd
+ * ionice that fails (busybox's) would not run the command, so it sets the wrapper's class, which the command keeps.
  */
 export const SESSION_WRAPPER = `${DIR}
 id=$1
@@ -147,14 +157,14 @@ shift 4
 i=0
 while [ ! -d "$d/s" ] && [ $i -lt 30 ]; do sleep 0.1; i=$((i + 1)); done
 [ -d "$d/s" ] || { echo "kdbg: this debug container has no idle process" >&2; exit 126; }
-date +%s >"$d/s/$id.hb.new" && mv -f "$d/s/$id.hb.new" "$d/s/$id.hb"
-echo $$ >"$d/s/$id.pg.new" && mv -f "$d/s/$id.pg.new" "$d/s/$id.pg"
-echo $$ >"$d/s/$id.new" && mv -f "$d/s/$id.new" "$d/s/$id"
+echo $$ >"$d/s/$id"
 : >"$d/used"
-echo "$ttl" >"$d/ttl.new" && mv -f "$d/ttl.new" "$d/ttl"
+echo "$ttl" >"$d/ttl"
 idle=
+cmdline=
 { read -r idle <"$d/idle.pid"; } 2>/dev/null
-{ cmdline=$(cat "/proc/$idle/cmdline"); } 2>/dev/null
+# NUL-separated: read drops the NULs (sh/tmp/NAME/idle)
+{ read -r cmdline <"/proc/$idle/cmdline"; } 2>/dev/null
 case $cmdline in *"$d/idle"*) kill -USR1 "$idle" 2>/dev/null ;; esac
 command -v "$1" >/dev/null 2>&1 || { echo "$1: command not found in the debug container (image $image)" >&2; exit 127; }
 if [ "$priority" = low ]; then
@@ -175,8 +185,9 @@ exec "$@"
  */
 export const INTERRUPT_SCRIPT = `${DIR}
 i=0
-while [ ! -s "$d/s/$1.pg" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-pg=$(cat "$d/s/$1.pg" 2>/dev/null)
+while [ ! -s "$d/s/$1" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+pg=
+{ read -r pg <"$d/s/$1"; } 2>/dev/null
 [ -n "$pg" ] || { echo "no such session" >&2; exit 3; }
 kill -"$2" -"$pg" 2>/dev/null || kill -"$2" "$pg" 2>/dev/null || exit 0
 echo signalled
@@ -196,9 +207,11 @@ exit 0
  * program's: never PID 1 of the pod (the app, with a target) nor anything else. Exits 3 if there is no idle program.
  */
 export const STOP_SCRIPT = `${DIR}
-idle=$(cat "$d/idle.pid" 2>/dev/null)
+idle=
+cmdline=
+{ read -r idle <"$d/idle.pid"; } 2>/dev/null
 [ -n "$idle" ] || { echo "no idle program" >&2; exit 3; }
-{ cmdline=$(cat "/proc/$idle/cmdline"); } 2>/dev/null
+{ read -r cmdline <"/proc/$idle/cmdline"; } 2>/dev/null
 case $cmdline in *"$d/idle"*) ;; *) echo "no idle program" >&2; exit 3 ;; esac
 ${LIVE_SESSIONS}
 echo "sessions $n"

@@ -1,7 +1,7 @@
 // The in-container programs, run for real by the host's sh (and busybox ash where installed), in a temp dir.
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { heartbeatCommand, heldCommand as heldArgv, idleCommand as idleArgv, interruptCommand, parseState, sessionCommand, stateCommand, stopCommand } from '../../src/debug/programs.ts';
@@ -111,8 +111,10 @@ describe.each(shells)('in-container programs under %s', (...shell) => {
     start(shell, idleCommand(), e);
     await waitFile(join(e.dir, 's'));
     const session = start(shell, sessionCommand('s1', Number(e.KDBG_TTL), 'busybox:1.36.1', 'low', ['sh', '-c', 'sleep 307 & sleep 308; echo never']), e, 'pipe');
-    await waitFile(join(e.dir, 's', 's1.pg'));
-    expect(Number(readFileSync(join(e.dir, 's', 's1.pg'), 'utf8'))).toBe(session.child.pid);
+    // the session file is the group: the wrapper's PID, which the command keeps and leads its group with
+    await until(() => existsSync(join(e.dir, 's', 's1')) && readFileSync(join(e.dir, 's', 's1'), 'utf8') !== '');
+    expect(Number(readFileSync(join(e.dir, 's', 's1'), 'utf8'))).toBe(session.child.pid);
+    expect(readdirSync(join(e.dir, 's')).sort()).toEqual(['s1', 's1.hb']);
     // the command runs (both sleeps started) before the interrupt comes
     await until(() => spawnSync('pgrep', ['-xf', 'sleep 30[78]']).stdout.toString().trim().split('\n').length === 2);
     expect(run(shell, interruptCommand('s1', 'INT'), e).status).toBe(0);
@@ -176,6 +178,43 @@ describe.each(shells)('in-container programs under %s', (...shell) => {
     expect(spawnSync('kill', ['-0', String(bystander.child.pid)]).status).toBe(0);
   });
 
+  it('a session file seen empty (being written) is live until its heartbeat is stale, then removed', async () => {
+    const e = env('1');
+    const idle = start(shell, idleCommand(), e);
+    await waitFile(join(e.dir, 's'));
+    const before = Math.floor(Date.now() / 1000);
+    writeFileSync(join(e.dir, 's', 's1'), '');
+    idle.child.kill('SIGUSR1');
+    // the idle program starts its heartbeat clock, and stays busy past its TTL of 1 s
+    await waitFile(join(e.dir, 's', 's1.hb'));
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(idle.child.exitCode).toBeNull();
+    expect(existsSync(join(e.dir, 's', 's1'))).toBe(true);
+    const hb = Number(readFileSync(join(e.dir, 's', 's1.hb'), 'utf8'));
+    expect(hb).toBeGreaterThanOrEqual(before);
+    expect(hb).toBeLessThanOrEqual(Math.floor(Date.now() / 1000));
+    // a wrapper that never wrote its PID (killed on the way) is not kept for ever
+    writeFileSync(join(e.dir, 's', 's1.hb'), `${Math.floor(Date.now() / 1000) - 60}\n`);
+    expect((await idle.exited).code).toBe(0);
+    expect(readdirSync(join(e.dir, 's'))).toEqual([]);
+  });
+
+  it('a session whose kdbg never sends a heartbeat gets its first from the idle program, when it first sees it', async () => {
+    const e = env('900');
+    start(shell, idleCommand(), e);
+    await waitFile(join(e.dir, 's'));
+    const before = Math.floor(Date.now() / 1000);
+    // in an image without date: the wrapper itself needs none
+    const bin = mkdtempSync(join(tmpdir(), 'kdbg-bin-'));
+    for (const tool of ['setsid', 'sleep']) symlinkSync(onHost(tool)!, join(bin, tool));
+    start([onHost(shell[0]!)!, ...shell.slice(1)], sessionCommand('s1', Number(e.KDBG_TTL), 'busybox:1.36.1', 'low', ['sleep', '313']), { ...e, PATH: bin });
+    await waitFile(join(e.dir, 's', 's1.hb'));
+    const hb = Number(readFileSync(join(e.dir, 's', 's1.hb'), 'utf8'));
+    // so it goes stale STALE_AFTER_S from then (the next test ages a heartbeat)
+    expect(hb).toBeGreaterThanOrEqual(before);
+    expect(hb).toBeLessThanOrEqual(Math.floor(Date.now() / 1000));
+  });
+
   it('ends a session whose kdbg stopped sending heartbeats', async () => {
     const e = env('900');
     start(shell, idleCommand(), e);
@@ -209,7 +248,7 @@ describe.each(shells)('in-container programs under %s', (...shell) => {
     start(shell, idleCommand(), e);
     await waitFile(join(e.dir, 's'));
     const bin = mkdtempSync(join(tmpdir(), 'kdbg-bin-'));
-    for (const tool of ['date', 'mv', 'cat', 'setsid', 'sleep', 'cut', 'renice']) symlinkSync(onHost(tool)!, join(bin, tool));
+    for (const tool of ['setsid', 'sleep', 'cut', 'renice']) symlinkSync(onHost(tool)!, join(bin, tool));
     const r = run([onHost(shell[0]!)!, ...shell.slice(1)], sessionCommand('s1', 900, 'busybox:1.36.1', 'low', ['cut', '-d', ' ', '-f', '19', '/proc/self/stat']), { ...e, PATH: bin });
     expect(r.status).toBe(0);
     expect(r.stdout.trim()).toBe(String(Math.min(getPriority() + 10, 19)));
@@ -221,7 +260,7 @@ describe.each(shells)('in-container programs under %s', (...shell) => {
     await waitFile(join(e.dir, 's'));
     // an image with only what the wrapper and the command need
     const bin = mkdtempSync(join(tmpdir(), 'kdbg-bin-'));
-    for (const tool of ['date', 'mv', 'cat', 'setsid', 'sleep', 'cut']) symlinkSync(onHost(tool)!, join(bin, tool));
+    for (const tool of ['setsid', 'sleep', 'cut']) symlinkSync(onHost(tool)!, join(bin, tool));
     const r = run([onHost(shell[0]!)!, ...shell.slice(1)], sessionCommand('s1', 900, 'busybox:1.36.1', 'low', ['cut', '-d', ' ', '-f', '19', '/proc/self/stat']), {
       ...e,
       PATH: bin,
