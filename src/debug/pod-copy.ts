@@ -3,7 +3,9 @@
 // (its labels are kdbg's own), never restarted, and with the failing container held by kdbg's idle program so its
 // image, env and volumes stay there to inspect. Where the image has no shell to hold it with, kdbg's debug
 // container joins instead: beside the app (sharing the process namespace), or, for an init container, just
-// before it with its volumes. Pure: the caller creates the pod.
+// before it with its volumes. A held container whose root filesystem is read-only keeps kdbg's state in an emptyDir
+// of its own, which TMPDIR names (programs.ts keeps it under ${TMPDIR:-/tmp}), unless its TMPDIR is writable already.
+// Pure: the caller creates the pod.
 import type { V1Container, V1EnvVar, V1Pod, V1PodSpec } from '@kubernetes/client-node';
 import type { Profile } from '../profiles/profile.ts';
 import { heldCommand, idleCommand } from './programs.ts';
@@ -48,7 +50,12 @@ export interface PodCopy {
   container: string;
   /** whether that container is an init container */
   init: boolean;
+  /** where kdbg keeps its state (TMPDIR) in a held container whose root filesystem is read-only */
+  stateDir?: string;
 }
+
+/** The mount path of the emptyDir that holds kdbg's state in a held container whose root filesystem is read-only. */
+export const HELD_STATE_DIR = '/kdbg';
 
 /** The start of a name kdbg gives its pods: cut to leave room for `-kdbg-xxxxx` within a DNS label's 63 characters. */
 export function ownPodNameBase(base: string): string {
@@ -101,6 +108,7 @@ export function podCopy(req: CopyRequest): PodCopy {
     ...(req.reason ? [{ name: ENV.reason, value: req.reason }] : []),
   ];
   let container: string;
+  let stateDir: string | undefined;
   const list = init ? spec.initContainers! : spec.containers;
   const at = list.findIndex((c) => c.name === req.failing);
   if (at < 0) throw new Error(`no container ${req.failing} in pod ${source.metadata!.name}`);
@@ -109,12 +117,20 @@ export function podCopy(req: CopyRequest): PodCopy {
     held.command = heldCommand();
     delete held.args;
     delete held.lifecycle;
-    held.env = [...(held.env ?? []).filter((e) => !Object.values(ENV).includes(e.name as never)), ...env];
+    if (!writableTmp(held)) {
+      stateDir = HELD_STATE_DIR;
+      const volume = unique((spec.volumes ?? []).map((v) => v.name), 'kdbg-state');
+      spec.volumes = [...(spec.volumes ?? []), { name: volume, emptyDir: {} }];
+      held.volumeMounts = [...(held.volumeMounts ?? []), { name: volume, mountPath: stateDir }];
+      env.push({ name: 'TMPDIR', value: stateDir });
+    }
+    const ours = new Set<string>([...Object.values(ENV), ...env.map((e) => e.name)]);
+    held.env = [...(held.env ?? []).filter((e) => !ours.has(e.name)), ...env];
     container = held.name;
   } else {
     const failing = list[at]!;
     const debug: V1Container = {
-      name: uniqueName(spec, 'kdbg-debug'),
+      name: unique([...spec.containers, ...(spec.initContainers ?? [])].map((c) => c.name), 'kdbg-debug'),
       image: req.image ?? req.profile.image,
       command: idleCommand(),
       env,
@@ -142,11 +158,24 @@ export function podCopy(req: CopyRequest): PodCopy {
     pod: { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: source.metadata!.namespace, labels, annotations }, spec },
     container,
     init,
+    stateDir,
   };
 }
 
-function uniqueName(spec: V1PodSpec, base: string): string {
-  const taken = new Set([...spec.containers, ...(spec.initContainers ?? [])].map((c) => c.name));
+/**
+ * Whether the held program can write its state under ${TMPDIR:-/tmp}: a root filesystem that is not read-only, or a
+ * writable mount at the path the container's TMPDIR names (one envFrom may set is not known here: not writable).
+ */
+function writableTmp(c: V1Container): boolean {
+  if (!c.securityContext?.readOnlyRootFilesystem) return true;
+  const tmpdir = c.env?.find((e) => e.name === 'TMPDIR');
+  if (tmpdir?.valueFrom || (!tmpdir && c.envFrom?.length)) return false;
+  const path = (tmpdir?.value || '/tmp').replace(/\/+$/, '');
+  return (c.volumeMounts ?? []).some((m) => !m.readOnly && m.mountPath.replace(/\/+$/, '') === path);
+}
+
+function unique(names: string[], base: string): string {
+  const taken = new Set(names);
   let name = base;
   for (let i = 2; taken.has(name); i++) name = `${base}-${i}`;
   return name;

@@ -34,6 +34,18 @@ describe(`kdbg attach --copy (${backend.name})`, () => {
     await eventually(async () => (await liveCopies()).length === 0, 10_000);
   });
 
+  it('holds a container whose root filesystem is read-only: kdbg\'s state goes to an emptyDir of the copy\'s own', async () => {
+    const pod = crashLoopPod('crashy-ro', 3);
+    pod.spec!.containers[0]!.securityContext = { readOnlyRootFilesystem: true };
+    await backend.submitPod(ns, pod);
+    // the fake's processes share the host's root: only a real node shows it read-only
+    const probe = backend.name === 'fake' ? '' : '; touch /probe 2>/dev/null || echo read-only';
+    const r = await runKdbg(['attach', 'crashy-ro', '--copy', '--', 'sh', '-c', `echo started${probe}`], { kubeconfig: admin });
+    expect(r.stderr).toMatch(/a copy of crashy-ro with its container app held \(its root filesystem is read-only: TMPDIR=\/kdbg, an emptyDir for kdbg's state\)\n/);
+    expect(r.stdout.toString()).toBe(backend.name === 'fake' ? 'started\n' : 'started\nread-only\n');
+    expect(r.code).toBe(0);
+  });
+
   it('a user who may not create pods is refused before anything is created', async () => {
     const debuggerConfig = await backend.kubeconfig('debugger', ns);
     const r = await runKdbg(['attach', 'crashy', '--copy', '--', 'true'], { kubeconfig: debuggerConfig });

@@ -55,7 +55,7 @@ export async function inPodCopy<T>(client: KubeClient, req: CopyRequest, io: IO,
     const kind = failing.init ? 'init container' : 'container';
     io.note(
       mode === 'hold'
-        ? `${contextPrefix(client.context.contextName)}${namespace} pod/${copyName}, a copy of ${podName} with its ${kind} ${failing.name} held`
+        ? `${contextPrefix(client.context.contextName)}${namespace} pod/${copyName}, a copy of ${podName} with its ${kind} ${failing.name} held${copy.stateDir ? ` (its root filesystem is read-only: TMPDIR=${copy.stateDir}, an emptyDir for kdbg's state)` : ''}`
         : `${contextPrefix(client.context.contextName)}${namespace} pod/${copyName}, a copy of ${podName} with debug container ${copy.container} ${failing.init ? `before ${kind} ${failing.name}` : `beside ${failing.name}`}`,
     );
     return withOwnPod(
