@@ -9,6 +9,7 @@
 import type { V1Container, V1EnvVar, V1Pod, V1PodSpec } from '@kubernetes/client-node';
 import type { Profile } from '../profiles/profile.ts';
 import { heldCommand, idleCommand } from './programs.ts';
+import { hasFailed } from './post-mortem.ts';
 import { ENV, nameSuffix } from './spec.ts';
 
 /** Labels and annotations of kdbg's own pods: copies and node shells. */
@@ -67,16 +68,18 @@ export function copyName(pod: string, random: Buffer): string {
   return `${ownPodNameBase(pod)}-kdbg-${nameSuffix(random)}`;
 }
 
-/** The container that stops the pod: the first init container that has not completed, else `target`. */
+/**
+ * The container to hold: the first init container whose status shows it failed (the one the post-mortem names), else
+ * `target`. An init container that has not failed is not held in the target's place: one without a status (a pod not
+ * yet scheduled or started) or on its first run, which the copy runs as the pod would.
+ */
 export function failingContainer(pod: V1Pod, target: string | undefined): { name: string; init: boolean } | undefined {
-  const inits = pod.spec?.initContainers ?? [];
   const statuses = pod.status?.initContainerStatuses ?? [];
-  for (const c of inits) {
-    if (c.restartPolicy === 'Always') continue; // a sidecar does not block the pod
-    const s = statuses.find((x) => x.name === c.name);
-    if (s?.state?.terminated?.exitCode === 0) continue;
-    return { name: c.name, init: true };
-  }
+  const failed = (pod.spec?.initContainers ?? []).find(
+    // a sidecar does not block the pod
+    (c) => c.restartPolicy !== 'Always' && statuses.some((s) => s.name === c.name && hasFailed(s)),
+  );
+  if (failed) return { name: failed.name, init: true };
   return target ? { name: target, init: false } : undefined;
 }
 

@@ -1,7 +1,7 @@
 // The copy of a pod kdbg debugs when its container cannot take a debug container: what is kept, what goes, and
 // which container is held.
 import { describe, expect, it } from 'vitest';
-import type { V1Container, V1Pod } from '@kubernetes/client-node';
+import type { V1Container, V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
 import { copyName, failingContainer, podCopy, type CopyRequest } from '../../src/debug/pod-copy.ts';
 import { heldCommand, idleCommand } from '../../src/debug/programs.ts';
 import { builtinProfiles } from '../../src/profiles/builtin.ts';
@@ -103,10 +103,23 @@ describe('a copy of a pod', () => {
     expect([init.container, init.init]).toEqual(['kdbg-debug', true]);
   });
 
-  it('holds the first init container that has not completed, else the target', () => {
+  it('holds the first init container that failed, else the target', () => {
     expect(failingContainer(pod(), 'app')).toEqual({ name: 'migrate', init: true });
-    const done = pod();
-    done.status!.initContainerStatuses![1]!.state = { terminated: { exitCode: 0 } };
-    expect(failingContainer(done, 'app')).toEqual({ name: 'app', init: false });
+    const withMigrate = (s: Partial<V1ContainerStatus>) => {
+      const p = pod();
+      Object.assign(p.status!.initContainerStatuses![1]!, { lastState: {} }, s);
+      return failingContainer(p, 'app');
+    };
+    expect(withMigrate({ state: { terminated: { exitCode: 2 } } })).toEqual({ name: 'migrate', init: true });
+    expect(withMigrate({ state: { running: {} }, lastState: { terminated: { exitCode: 2 } } })).toEqual({ name: 'migrate', init: true });
+    expect(withMigrate({ state: { waiting: { reason: 'ImagePullBackOff' } } })).toEqual({ name: 'migrate', init: true });
+    // nothing failed: the copy runs its init containers as the pod would, and the target is held
+    expect(withMigrate({ state: { terminated: { exitCode: 0 } } })).toEqual({ name: 'app', init: false });
+    expect(withMigrate({ state: { running: {} } })).toEqual({ name: 'app', init: false });
+    expect(withMigrate({ state: { waiting: { reason: 'PodInitializing' } } })).toEqual({ name: 'app', init: false });
+    const pending = pod();
+    pending.status = { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable' }] };
+    expect(failingContainer(pending, 'app')).toEqual({ name: 'app', init: false });
+    expect(failingContainer(pending, undefined)).toBeUndefined();
   });
 });
