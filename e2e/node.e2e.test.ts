@@ -45,7 +45,11 @@ describe.runIf(realNode() && backendIsLocal())('kdbg node', () => {
     const baseline = await backend.newNamespace('node-baseline', { 'pod-security.kubernetes.io/enforce': 'baseline' });
     const r = await runKdbg(['node', node, '-n', baseline, '--', 'true'], { kubeconfig: admin });
     expect(r.code).toBe(125);
-    expect(r.stderr).toBe(`kdbg: namespace ${baseline} enforces PodSecurity baseline, which refuses a node shell (host namespaces, privileged, a hostPath volume); pass -n with a namespace that admits privileged pods (nothing was created)\n`);
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^kdbg: the API server refuses the shell on node ${node}: pods "kdbg-node-${node}-\\w{5}" is forbidden: violates PodSecurity "baseline:latest": host namespaces \\(hostNetwork=true, hostPID=true, hostIPC=true\\), .* \\(nothing was created\\); namespace ${baseline} enforces PodSecurity baseline; pass -n with a namespace that admits privileged pods\n$`,
+      ),
+    );
     expect(await nodePods(baseline)).toEqual([]);
 
     const missing = await runKdbg(['node', 'no-such-node', '--', 'true'], { kubeconfig: admin });
