@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webPod, type Backend } from '../backends/backend.ts';
 import type { FakeCluster } from '../fake/cluster.ts';
-import { backendFromEnv, runKdbg } from './harness.ts';
+import { backendFromEnv, noOwnPodsLeft, ownPods, runKdbg } from './harness.ts';
 
 const backend: Backend = await backendFromEnv();
 afterAll(() => backend.close());
@@ -16,15 +16,11 @@ describe(`kdbg node (${backend.name})`, () => {
     node = (await backend.createPod(ns, webPod())).spec!.nodeName!;
   });
 
-  /** kdbg's node pods in the namespace, those being deleted too */
-  const nodePods = async (namespace: string) =>
-    (await backend.listPods(namespace)).filter((p) => p.metadata?.labels?.['kdbg.dev/pod'] === 'node').map((p) => p.metadata!.name!);
-
   it('a user who may not create pods is refused before anything is created', async () => {
     const r = await runKdbg(['node', node, '--', 'true'], { kubeconfig: await backend.kubeconfig('debugger', ns) });
     expect(r.stderr).toBe(`kdbg: debugger may not create pods, delete pods in namespace ${ns}; kdbg needs it for a shell on node ${node} (nothing was created)\n`);
     expect(r.code).toBe(125);
-    expect(await nodePods(ns)).toEqual([]);
+    expect(await ownPods(backend, ns, 'node')).toEqual([]);
   });
 
   it.runIf(backend.features.hooks)("PodSecurity's exemptions are the API server's: a namespace labelled baseline but exempt gets its shell", async () => {
@@ -33,5 +29,6 @@ describe(`kdbg node (${backend.name})`, () => {
     const r = await runKdbg(['node', node, '-n', exempt, '--no-chroot', '--', 'echo', 'on the node'], { kubeconfig: await backend.kubeconfig('admin', exempt) });
     expect(r.stdout.toString()).toBe('on the node\n');
     expect(r.code).toBe(0);
+    await noOwnPodsLeft(backend, exempt, 'node');
   });
 });
