@@ -54,6 +54,7 @@ function renderCase(c: Case): string[] {
     c.env ? Object.entries(c.env).map(([k, v]) => `${k}=${v}`).join(' ') : '',
     c.signal ? `${c.signal.name} while ${c.signal.phase}` : '',
     c.createsNothing ? 'nothing is created' : '',
+    c.leavesNothing ? 'the copy is deleted' : '',
   ].filter(Boolean);
   if (notes.length) lines.push('', notes.join('; '));
   return lines;
