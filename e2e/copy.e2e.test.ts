@@ -1,9 +1,11 @@
 // kdbg attach --copy on a real node: pods whose container cannot take a debug container (a crash loop, a failed
-// init container, an image without a shell) are debugged in a copy that is deleted when the session ends.
+// init container, an image without a shell) are debugged in a copy that is deleted when the session ends. The cases
+// every backend runs (a read-only root filesystem, --hold, --keep with ls and stop, ~.) are in
+// test/scenarios/copy.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { V1Pod } from '@kubernetes/client-node';
 import { realBackendImpl, type RealBackend } from '../test/backends/real.ts';
-import { eventually, runKdbg } from '../test/scenarios/harness.ts';
+import { eventually, noOwnPodsLeft, ownPods, runKdbg } from '../test/scenarios/harness.ts';
 import { runKdbgInPty } from '../test/scenarios/pty.ts';
 
 let backend: RealBackend;
@@ -15,11 +17,10 @@ async function createPod(pod: object): Promise<void> {
   await backend.api('POST', `/api/v1/namespaces/${ns}/pods`, { apiVersion: 'v1', kind: 'Pod', ...pod });
 }
 
-/** kdbg's copies in the namespace that are not being deleted. */
-async function liveCopies(): Promise<string[]> {
-  const list = (await backend.api('GET', `/api/v1/namespaces/${ns}/pods?labelSelector=kdbg.dev%2Fpod%3Dcopy`)).body as { items: V1Pod[] };
-  return list.items.filter((p) => !p.metadata?.deletionTimestamp).map((p) => p.metadata!.name!);
-}
+/** kdbg's copies in the namespace, those being deleted too. */
+const copies = () => ownPods(backend, ns, 'copy');
+/** Resolves once no copy is left, not even one being deleted; throws after 30 s. */
+const noCopiesLeft = () => noOwnPodsLeft(backend, ns, 'copy');
 
 beforeAll(async () => {
   backend = await realBackendImpl();
@@ -59,7 +60,7 @@ describe('kdbg attach --copy', () => {
     expect(r.stderr).toMatch(/kdbg: .*pod\/crashy-kdbg-[a-z0-9]{5}, a copy of crashy with its container app held\n/);
     expect(r.stdout.toString()).toBe('mode=strict\nfiles\n');
     expect(r.code).toBe(4);
-    expect(await liveCopies()).toEqual([]);
+    await noCopiesLeft();
   });
 
   it('holds a failed init container: what the earlier one left in the shared volume is there, the app never ran', async () => {
@@ -72,7 +73,7 @@ describe('kdbg attach --copy', () => {
     expect(r.stderr).toMatch(/a copy of init-fails with its init container migrate held\n/);
     expect(r.stdout.toString()).toBe('schema v7\n');
     expect(r.code).toBe(0);
-    expect(await liveCopies()).toEqual([]);
+    await noCopiesLeft();
   });
 
   it('an image without a shell gets kdbg\'s debug container beside it in a new copy instead', async () => {
@@ -83,7 +84,7 @@ describe('kdbg attach --copy', () => {
     expect(r.stderr).toMatch(/a copy of shell-less with debug container kdbg-debug beside app\n/);
     expect(r.stdout.toString()).toMatch(/^app is pid \d+\n$/);
     expect(r.code).toBe(0);
-    expect(await liveCopies()).toEqual([]);
+    await noCopiesLeft();
   });
 
   it('on a terminal, a target that is not running is explained and a copy offered; yes gives a shell in it', async () => {
@@ -97,24 +98,7 @@ describe('kdbg attach --copy', () => {
     await s.waitFor('mode=strict');
     expect(await s.exitCode()).toBe(5);
     expect(s.output()).toContain('cannot open /data/db');
-    expect(await liveCopies()).toEqual([]);
-  });
-
-  it('--keep keeps the copy; kdbg ls lists it and kdbg stop deletes it', async () => {
-    const r = await runKdbg(['attach', 'crashy', '--copy', '--keep', '--', 'true'], { kubeconfig: admin });
-    expect(r.code).toBe(0);
-    const name = /kdbg: kept pod (crashy-kdbg-\w{5}); kdbg stop \1 deletes it\n/.exec(r.stderr)?.[1];
-    expect(name).toBeDefined();
-    expect(await liveCopies()).toEqual([name]);
-    const ls = await runKdbg(['ls'], { kubeconfig: admin });
-    expect(ls.stderr).toMatch(new RegExp(`kdbg: pod ${name}: copy of crashy, by \\S+, (Pending|Running) \\(kdbg stop ${name} deletes it\\)\\n`));
-    const json = JSON.parse((await runKdbg(['ls', '-o', 'json'], { kubeconfig: admin })).stdout.toString()) as { pods: { name: string; kind: string; copyOf: string; phase: string }[] };
-    // the earlier tests' copies may still be Terminating
-    expect(json.pods.filter((p) => p.phase !== 'Terminating')).toEqual([expect.objectContaining({ name, kind: 'copy', copyOf: 'crashy' })]);
-    const stop = await runKdbg(['stop', name!], { kubeconfig: admin });
-    expect(stop.stdout.toString()).toBe(`deleted pod ${name} (copy of crashy)\n`);
-    expect(stop.code).toBe(0);
-    expect(await liveCopies()).toEqual([]);
+    await noCopiesLeft();
   });
 
   it('Ctrl-C before the copy exists, and once it does, leaves no copy behind', async () => {
@@ -126,16 +110,16 @@ describe('kdbg attach --copy', () => {
     });
     expect(early.code).toBe(130);
     expect(early.stderr).toMatch(/kdbg: interrupted \(SIGINT\)/);
-    expect(await liveCopies()).toEqual([]);
+    await noCopiesLeft();
 
     const late = await runKdbg(['attach', 'crashy', '--copy', '--', 'sleep', '300'], {
       kubeconfig: admin,
       onSpawn: (child) => {
-        void eventually(async () => (await liveCopies()).length > 0, 20_000).then(() => child.kill('SIGINT'));
+        void eventually(async () => (await copies()).length > 0, 20_000).then(() => child.kill('SIGINT'));
       },
     });
     expect(late.code).toBe(130);
-    expect(await liveCopies()).toEqual([]);
+    await noCopiesLeft();
   });
 
   it('a copy whose kdbg was killed ends itself when its TTL is up, without starting anything after the held container', async () => {
@@ -143,7 +127,7 @@ describe('kdbg attach --copy', () => {
     const r = await runKdbg(['attach', 'init-fails', '--copy', '--hold', 'migrate', '--ttl', '2s', '--', 'true'], {
       kubeconfig: admin,
       onSpawn: (child) => {
-        void eventually(async () => (copy = (await liveCopies())[0]), 20_000).then(() => child.kill('SIGKILL'));
+        void eventually(async () => (copy = (await copies())[0]), 20_000).then(() => child.kill('SIGKILL'));
       },
     });
     expect(r.signal).toBe('SIGKILL');

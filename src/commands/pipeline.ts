@@ -131,7 +131,7 @@ function withChoice(spec: PipelineRequest['spec'], choice: DefaultChoice | undef
   return choice ? { ...spec, profile: choice.profile } : spec;
 }
 
-function describeTarget(t: Target): string {
+export function describeTarget(t: Target): string {
   switch (t.kind) {
     case 'pod':
       return `pod ${t.name}`;

@@ -9,6 +9,7 @@ import { ApiError } from '../kube/api-error.ts';
 import { podPath } from '../kube/paths.ts';
 import { KdbgError } from '../errors.ts';
 import { assertPermitted, missingPermissions, type Identity, type Permission } from './preflight.ts';
+import { isPodSecurityRefusal } from './refusal.ts';
 import { waitForRunning } from './wait.ts';
 import { OWN_POD } from './pod-copy.ts';
 
@@ -36,13 +37,15 @@ export interface OwnPodRequest {
   signal?: AbortSignal | undefined;
   /** what the pod is, for messages: "copy of pod web-0", "shell on node n1" */
   what: string;
+  /** what to do when PodSecurity refuses the pod */
+  podSecurityAdvice?: string | undefined;
 }
 
 /**
  * Refuses before anything exists when the user may not create, use or delete the pod, or when the API server
  * (validation, PodSecurity, quotas, admission webhooks) would refuse it: both asked at once.
  */
-export async function preflightPod(req: Pick<OwnPodRequest, 'client' | 'namespace' | 'identity' | 'pod' | 'what'>): Promise<void> {
+export async function preflightPod(req: Pick<OwnPodRequest, 'client' | 'namespace' | 'identity' | 'pod' | 'what' | 'podSecurityAdvice'>): Promise<void> {
   const name = req.pod.metadata!.name!;
   const reviews = missingPermissions(req.client, req.namespace, name, TO_CREATE_POD);
   const dryRun = createPod(req.client, req.namespace, req.pod, true);
@@ -51,7 +54,7 @@ export async function preflightPod(req: Pick<OwnPodRequest, 'client' | 'namespac
   try {
     await dryRun;
   } catch (err) {
-    throw refusal(err, req.what);
+    throw refusal(err, req);
   }
 }
 
@@ -60,7 +63,7 @@ export async function withOwnPod<T>(req: OwnPodRequest, use: (running: V1Pod) =>
   const name = req.pod.metadata!.name!;
   if (req.signal?.aborted) throw new KdbgError('interrupted', `interrupted (SIG${String(req.signal.reason)}) before the ${req.what} was created`);
   const created = await createPod(req.client, req.namespace, req.pod, false).catch((err: unknown) => {
-    throw refusal(err, req.what);
+    throw refusal(err, req);
   });
   let kept = false;
   try {
@@ -105,10 +108,11 @@ async function deletePod(client: KubeClient, namespace: string, name: string, io
   await deleteOwnPod(client, namespace, name).catch((err: unknown) => io.note(`could not delete pod ${name}: ${(err as Error).message}; kdbg stop ${name} deletes it`));
 }
 
-/** The API server's refusal of the pod as one line: what refused it and why. */
-function refusal(err: unknown, what: string): unknown {
+/** The API server's refusal of the pod as one line: what refused it and why, and what to do about PodSecurity. */
+function refusal(err: unknown, req: Pick<OwnPodRequest, 'what' | 'podSecurityAdvice'>): unknown {
   if (!(err instanceof ApiError)) return err;
-  return new KdbgError(err.kind, `the API server refuses the ${what}: ${err.message} (nothing was created)`, { cause: err });
+  const advice = req.podSecurityAdvice && isPodSecurityRefusal(err) ? `; ${req.podSecurityAdvice}` : '';
+  return new KdbgError(err.kind, `the API server refuses the ${req.what}: ${err.message} (nothing was created)${advice}`, { cause: err });
 }
 
 /** A pod kdbg made, as `kdbg ls` and `kdbg stop` see it. */

@@ -3,10 +3,13 @@
 // (its labels are kdbg's own), never restarted, and with the failing container held by kdbg's idle program so its
 // image, env and volumes stay there to inspect. Where the image has no shell to hold it with, kdbg's debug
 // container joins instead: beside the app (sharing the process namespace), or, for an init container, just
-// before it with its volumes. Pure: the caller creates the pod.
+// before it with its volumes. A held container whose root filesystem is read-only keeps kdbg's state in an emptyDir
+// of its own, which TMPDIR names (programs.ts keeps it under ${TMPDIR:-/tmp}), unless its TMPDIR is writable already.
+// Pure: the caller creates the pod.
 import type { V1Container, V1EnvVar, V1Pod, V1PodSpec } from '@kubernetes/client-node';
 import type { Profile } from '../profiles/profile.ts';
 import { heldCommand, idleCommand } from './programs.ts';
+import { hasFailed } from './post-mortem.ts';
 import { ENV, nameSuffix } from './spec.ts';
 
 /** Labels and annotations of kdbg's own pods: copies and node shells. */
@@ -48,7 +51,12 @@ export interface PodCopy {
   container: string;
   /** whether that container is an init container */
   init: boolean;
+  /** where kdbg keeps its state (TMPDIR) in a held container whose root filesystem is read-only */
+  stateDir?: string;
 }
+
+/** The mount path of the emptyDir that holds kdbg's state in a held container whose root filesystem is read-only. */
+export const HELD_STATE_DIR = '/kdbg';
 
 /** The start of a name kdbg gives its pods: cut to leave room for `-kdbg-xxxxx` within a DNS label's 63 characters. */
 export function ownPodNameBase(base: string): string {
@@ -60,16 +68,18 @@ export function copyName(pod: string, random: Buffer): string {
   return `${ownPodNameBase(pod)}-kdbg-${nameSuffix(random)}`;
 }
 
-/** The container that stops the pod: the first init container that has not completed, else `target`. */
+/**
+ * The container to hold: the first init container whose status shows it failed (the one the post-mortem names), else
+ * `target`. An init container that has not failed is not held in the target's place: one without a status (a pod not
+ * yet scheduled or started) or on its first run, which the copy runs as the pod would.
+ */
 export function failingContainer(pod: V1Pod, target: string | undefined): { name: string; init: boolean } | undefined {
-  const inits = pod.spec?.initContainers ?? [];
   const statuses = pod.status?.initContainerStatuses ?? [];
-  for (const c of inits) {
-    if (c.restartPolicy === 'Always') continue; // a sidecar does not block the pod
-    const s = statuses.find((x) => x.name === c.name);
-    if (s?.state?.terminated?.exitCode === 0) continue;
-    return { name: c.name, init: true };
-  }
+  const failed = (pod.spec?.initContainers ?? []).find(
+    // a sidecar does not block the pod
+    (c) => c.restartPolicy !== 'Always' && statuses.some((s) => s.name === c.name && hasFailed(s)),
+  );
+  if (failed) return { name: failed.name, init: true };
   return target ? { name: target, init: false } : undefined;
 }
 
@@ -101,6 +111,7 @@ export function podCopy(req: CopyRequest): PodCopy {
     ...(req.reason ? [{ name: ENV.reason, value: req.reason }] : []),
   ];
   let container: string;
+  let stateDir: string | undefined;
   const list = init ? spec.initContainers! : spec.containers;
   const at = list.findIndex((c) => c.name === req.failing);
   if (at < 0) throw new Error(`no container ${req.failing} in pod ${source.metadata!.name}`);
@@ -109,12 +120,20 @@ export function podCopy(req: CopyRequest): PodCopy {
     held.command = heldCommand();
     delete held.args;
     delete held.lifecycle;
-    held.env = [...(held.env ?? []).filter((e) => !Object.values(ENV).includes(e.name as never)), ...env];
+    if (!writableTmp(held)) {
+      stateDir = HELD_STATE_DIR;
+      const volume = unique((spec.volumes ?? []).map((v) => v.name), 'kdbg-state');
+      spec.volumes = [...(spec.volumes ?? []), { name: volume, emptyDir: {} }];
+      held.volumeMounts = [...(held.volumeMounts ?? []), { name: volume, mountPath: stateDir }];
+      env.push({ name: 'TMPDIR', value: stateDir });
+    }
+    const ours = new Set<string>([...Object.values(ENV), ...env.map((e) => e.name)]);
+    held.env = [...(held.env ?? []).filter((e) => !ours.has(e.name)), ...env];
     container = held.name;
   } else {
     const failing = list[at]!;
     const debug: V1Container = {
-      name: uniqueName(spec, 'kdbg-debug'),
+      name: unique([...spec.containers, ...(spec.initContainers ?? [])].map((c) => c.name), 'kdbg-debug'),
       image: req.image ?? req.profile.image,
       command: idleCommand(),
       env,
@@ -142,11 +161,24 @@ export function podCopy(req: CopyRequest): PodCopy {
     pod: { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: source.metadata!.namespace, labels, annotations }, spec },
     container,
     init,
+    stateDir,
   };
 }
 
-function uniqueName(spec: V1PodSpec, base: string): string {
-  const taken = new Set([...spec.containers, ...(spec.initContainers ?? [])].map((c) => c.name));
+/**
+ * Whether the held program can write its state under ${TMPDIR:-/tmp}: a root filesystem that is not read-only, or a
+ * writable mount at the path the container's TMPDIR names (one envFrom may set is not known here: not writable).
+ */
+function writableTmp(c: V1Container): boolean {
+  if (!c.securityContext?.readOnlyRootFilesystem) return true;
+  const tmpdir = c.env?.find((e) => e.name === 'TMPDIR');
+  if (tmpdir?.valueFrom || (!tmpdir && c.envFrom?.length)) return false;
+  const path = (tmpdir?.value || '/tmp').replace(/\/+$/, '');
+  return (c.volumeMounts ?? []).some((m) => !m.readOnly && m.mountPath.replace(/\/+$/, '') === path);
+}
+
+function unique(names: string[], base: string): string {
+  const taken = new Set(names);
   let name = base;
   for (let i = 2; taken.has(name); i++) name = `${base}-${i}`;
   return name;

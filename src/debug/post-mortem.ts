@@ -144,12 +144,16 @@ function failedInit(pod: V1Pod): ContainerReport | undefined {
   const statuses = pod.status?.initContainerStatuses ?? [];
   for (const c of pod.spec?.initContainers ?? []) {
     const s = statuses.find((x) => x.name === c.name);
-    if (!s) continue;
-    const failedRun = s.state?.terminated ?? s.lastState?.terminated;
-    const waiting = s.state?.waiting?.reason;
-    if ((failedRun && failedRun.exitCode !== 0) || (waiting && FAILING_WAIT.has(waiting))) return report(c.name, s);
+    if (s && hasFailed(s)) return report(c.name, s);
   }
   return undefined;
+}
+
+/** Its last run (the current one, if it has ended) exited non-zero, or it waits for a reason waiting does not mend. */
+export function hasFailed(s: V1ContainerStatus): boolean {
+  const run = s.state?.terminated ?? s.lastState?.terminated;
+  const waiting = s.state?.waiting?.reason;
+  return (run !== undefined && run.exitCode !== 0) || (waiting !== undefined && FAILING_WAIT.has(waiting));
 }
 
 /** The API's RFC 3339 text (client-node types it as Date; kdbg's client leaves it a string). */

@@ -15,7 +15,7 @@ export interface CaseEnv {
   dir: string;
 }
 
-export type Phase = 'resolving' | 'waiting' | 'attached';
+export type Phase = 'resolving' | 'preflight' | 'waiting' | 'attached';
 
 export interface Case {
   /** stable, kebab-case; the namespace's name derives from it */
@@ -49,6 +49,8 @@ export interface Case {
   stdout?: string;
   /** a preflight fails: the server must hold no new pod and no debug container afterwards */
   createsNothing?: true;
+  /** kdbg made a pod of its own (a copy): it is deleted when kdbg exits, and then gone */
+  leavesNothing?: true;
   /** also run with --verbose, whose details must hold no secret either */
   verbose?: true;
 }

@@ -1,6 +1,7 @@
 // Runs every case of the catalogue against the fake API server (and the servers that are not one) and checks what
 // kdbg must do with bad input: the exact exit code, one `kdbg:` line and no stack trace, no secret of the
-// kubeconfig in any output (with --verbose too), and nothing created on the server where a preflight failed.
+// kubeconfig in any output (with --verbose too), nothing created on the server where a preflight failed, and
+// nothing left of what kdbg made where it was interrupted.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -38,6 +39,7 @@ describe.concurrent('the bad-input catalogue', () => {
       try {
         checkOutput(c, run);
         if (c.createsNothing) checkNothingCreated(run);
+        if (c.leavesNothing) await checkNothingLeft(run);
         // the remote command got the signal too
         if (c.signal?.phase === 'attached') await eventually(() => run.env.cluster.processes(ATTACHED_COMMAND.join(' ')).length === 0, 10_000, 50);
       } finally {
@@ -80,6 +82,13 @@ function checkNoSecrets({ result }: CaseRun): void {
   const all = `${result.stdout.toString()}\n${result.stderr}`;
   expect(all).not.toMatch(/s3cr3t/);
   for (const s of secrets) expect(all.includes(s), `a secret in the output:\n${all}`).toBe(false);
+}
+
+/** Every pod kdbg made was deleted before it exited, and is soon gone from the API. */
+async function checkNothingLeft({ env, fixtures }: CaseRun): Promise<void> {
+  const made = () => env.cluster.listPods(env.namespace).filter((p) => !fixtures.includes(p.metadata!.name!));
+  expect(made().filter((p) => !p.metadata!.deletionTimestamp).map((p) => p.metadata!.name), 'pods kdbg left undeleted').toEqual([]);
+  await eventually(() => made().length === 0, 10_000, 50);
 }
 
 /** The case's namespace holds the pods it made, and no more, and none of them has a debug container. */

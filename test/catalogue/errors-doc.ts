@@ -56,6 +56,7 @@ function renderCase(c: Case): string[] {
     c.env ? Object.entries(c.env).map(([k, v]) => `${k}=${v}`).join(' ') : '',
     c.signal ? `${c.signal.name} while ${c.signal.phase}` : '',
     c.createsNothing ? 'nothing is created' : '',
+    c.leavesNothing ? 'the copy is deleted' : '',
     runsOnRealNode(c) ? 'real node too' : '',
   ].filter(Boolean);
   if (notes.length) lines.push('', notes.join('; '));

@@ -62,8 +62,9 @@ export async function runCase(world: World, c: Case, extraArgs: string[] = []): 
 }
 
 /**
- * Resolves once kdbg is in that phase: its read of the pod is held (resolving), its debug container is added and
- * watched (waiting), or the remote command runs on the node (attached).
+ * Resolves once kdbg is in that phase: its read of the pod is held (resolving), the server dry run of its pod has
+ * been sent (preflight), its debug container or pod is added and watched (waiting), or the remote command runs on
+ * the node (attached).
  */
 function reach(env: CaseEnv, phase: Phase): Promise<unknown> {
   const { cluster, namespace } = env;
@@ -71,10 +72,14 @@ function reach(env: CaseEnv, phase: Phase): Promise<unknown> {
   switch (phase) {
     case 'resolving':
       return eventually(() => cluster.requests.some((r) => r.method === 'GET' && r.path.startsWith(`${pods}/`)), 20_000, 20);
+    case 'preflight':
+      return eventually(() => cluster.requests.some((r) => r.method === 'POST' && r.path === pods && /(^|&)dryRun=/.test(r.query)), 20_000, 20);
     case 'waiting':
       return eventually(() => {
-        const patched = cluster.requests.findIndex((r) => r.method === 'PATCH' && r.path.endsWith('/ephemeralcontainers'));
-        return patched >= 0 && cluster.requests.slice(patched).some((r) => r.path === pods && /(^|&)watch=/.test(r.query));
+        const created = cluster.requests.findIndex(
+          (r) => (r.method === 'PATCH' && r.path.endsWith('/ephemeralcontainers')) || (r.method === 'POST' && r.path === pods && !/(^|&)dryRun=/.test(r.query)),
+        );
+        return created >= 0 && cluster.requests.slice(created).some((r) => r.path === pods && /(^|&)watch=/.test(r.query));
       }, 20_000, 20);
     case 'attached':
       return eventually(() => cluster.processes(ATTACHED_COMMAND.join(' ')).length > 0, 20_000, 20);

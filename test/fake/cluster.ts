@@ -147,6 +147,7 @@ export async function startFakeCluster(opts: FakeClusterOptions = {}): Promise<F
     denyingWebhook: undefined,
     bookmarkIntervalMs: 60_000,
     webhooks: [],
+    podSecurityExemptions: { namespaces: new Set(), usernames: new Set() },
   };
   const kubelet = new Kubelet(store, hooks, new EventRecorder(store, nodeName), {
     nodeName,
@@ -226,7 +227,7 @@ export async function startFakeCluster(opts: FakeClusterOptions = {}): Promise<F
     submitPod: (namespace, pod) => ({ apiVersion: 'v1', kind: 'Pod', ...store.create('Pod', podObject(store, namespace, pod)) }) as V1Pod,
     createPod: (namespace, pod) =>
       untilRunning(store, namespace, pod.metadata?.name ?? '', pod.spec?.containers.length ?? 0, () => {
-        createPod(store, namespace, JSON.stringify(pod), { dryRun: false, fieldValidation: '' });
+        createPod(store, namespace, JSON.stringify(pod), { dryRun: false, fieldValidation: '' }, { user: 'admin', exemptions: hooks.podSecurityExemptions });
       }),
     listPods: (namespace) => store.list('Pod', namespace).map((p) => ({ apiVersion: 'v1', kind: 'Pod', ...p }) as V1Pod),
     getPod(namespace, name) {

@@ -1,5 +1,6 @@
 // Failure injection and node configuration that tests can set on a running fake cluster.
 import type { FakeUser } from './api/auth.ts';
+import type { PodSecurityExemptions } from './api/pod-security.ts';
 import type { FakeWebhook } from './api/webhooks.ts';
 
 export interface FakeHooks {
@@ -38,4 +39,6 @@ export interface FakeHooks {
   bookmarkIntervalMs: number;
   /** Validating admission webhooks on pods/ephemeralcontainers, in order (api/webhooks.ts). */
   webhooks: FakeWebhook[];
+  /** PodSecurity's exemptions: namespaces and requesting users it does not judge (none by default). */
+  podSecurityExemptions: PodSecurityExemptions;
 }

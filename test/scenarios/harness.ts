@@ -91,6 +91,23 @@ export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 10_
   return last as NonNullable<T>;
 }
 
+/** The names of kdbg's own pods of that kind (`kdbg.dev/pod`: copy, node) in the namespace, those being deleted too. */
+export async function ownPods(backend: Pick<Backend, 'listPods'>, namespace: string, kind: 'copy' | 'node'): Promise<string[]> {
+  return (await backend.listPods(namespace)).filter((p) => p.metadata?.labels?.['kdbg.dev/pod'] === kind).map((p) => p.metadata!.name!);
+}
+
+/**
+ * Resolves once the namespace holds no pod of kdbg's of that kind, not even one being deleted (gone from the API,
+ * as after its kubelet has stopped it); throws after timeoutMs.
+ */
+export async function noOwnPodsLeft(backend: Pick<Backend, 'listPods'>, namespace: string, kind: 'copy' | 'node', timeoutMs = 30_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (let left = await ownPods(backend, namespace, kind); left.length; left = await ownPods(backend, namespace, kind)) {
+    if (Date.now() > until) throw new Error(`${kind} pods still in ${namespace} after ${timeoutMs} ms: ${left.join(', ')}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** kubectl.1.33 in the folder of the real kubectl (plain `kubectl` is a version dispatcher); undefined if absent. */
 export function kubectlPath(): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(':')) {

@@ -1,7 +1,7 @@
 // The copy of a pod kdbg debugs when its container cannot take a debug container: what is kept, what goes, and
 // which container is held.
 import { describe, expect, it } from 'vitest';
-import type { V1Pod } from '@kubernetes/client-node';
+import type { V1Container, V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
 import { copyName, failingContainer, podCopy, type CopyRequest } from '../../src/debug/pod-copy.ts';
 import { heldCommand, idleCommand } from '../../src/debug/programs.ts';
 import { builtinProfiles } from '../../src/profiles/builtin.ts';
@@ -69,6 +69,29 @@ describe('a copy of a pod', () => {
     expect(podCopy(request({ sameNode: true })).pod.spec!.nodeName).toBe('n1');
   });
 
+  it('a held container whose root filesystem is read-only keeps kdbg\'s state in an emptyDir of its own, named by TMPDIR', () => {
+    const ro = (c: Partial<V1Container>) => {
+      const p = pod();
+      Object.assign(p.spec!.containers[0]!, { securityContext: { readOnlyRootFilesystem: true } }, c);
+      return podCopy(request({ pod: p }));
+    };
+    const { pod: copy, stateDir } = ro({ env: [{ name: 'TMPDIR', value: '/var/tmp' }, { name: 'MODE', value: 'x' }] });
+    expect(stateDir).toBe('/kdbg');
+    expect(copy.spec!.volumes).toEqual([{ name: 'data', emptyDir: {} }, { name: 'kdbg-state', emptyDir: {} }]);
+    const app = copy.spec!.containers[0]!;
+    expect(app.volumeMounts).toEqual([{ name: 'data', mountPath: '/data' }, { name: 'kdbg-state', mountPath: '/kdbg' }]);
+    expect(app.env!.filter((e) => e.name === 'TMPDIR')).toEqual([{ name: 'TMPDIR', value: '/kdbg' }]);
+    expect(app.env![0]).toEqual({ name: 'MODE', value: 'x' });
+    // where its TMPDIR is a writable mount already, nothing changes
+    const tmp = ro({ volumeMounts: [{ name: 'data', mountPath: '/tmp/' }] });
+    expect([tmp.stateDir, tmp.pod.spec!.volumes!.length, tmp.pod.spec!.containers[0]!.env!.some((e) => e.name === 'TMPDIR')]).toEqual([undefined, 1, false]);
+    const own = ro({ env: [{ name: 'TMPDIR', value: '/data' }] });
+    expect(own.stateDir).toBeUndefined();
+    expect(own.pod.spec!.containers[0]!.env![0]).toEqual({ name: 'TMPDIR', value: '/data' });
+    expect(ro({ volumeMounts: [{ name: 'data', mountPath: '/tmp', readOnly: true }] }).stateDir).toBe('/kdbg');
+    expect(podCopy(request()).stateDir).toBeUndefined();
+  });
+
   it('beside: kdbg\'s container joins with the process namespace shared and the mounts read-only; before a failing init container', () => {
     const app = podCopy(request({ mode: 'beside' }));
     expect(app.pod.spec!.shareProcessNamespace).toBe(true);
@@ -80,10 +103,23 @@ describe('a copy of a pod', () => {
     expect([init.container, init.init]).toEqual(['kdbg-debug', true]);
   });
 
-  it('holds the first init container that has not completed, else the target', () => {
+  it('holds the first init container that failed, else the target', () => {
     expect(failingContainer(pod(), 'app')).toEqual({ name: 'migrate', init: true });
-    const done = pod();
-    done.status!.initContainerStatuses![1]!.state = { terminated: { exitCode: 0 } };
-    expect(failingContainer(done, 'app')).toEqual({ name: 'app', init: false });
+    const withMigrate = (s: Partial<V1ContainerStatus>) => {
+      const p = pod();
+      Object.assign(p.status!.initContainerStatuses![1]!, { lastState: {} }, s);
+      return failingContainer(p, 'app');
+    };
+    expect(withMigrate({ state: { terminated: { exitCode: 2 } } })).toEqual({ name: 'migrate', init: true });
+    expect(withMigrate({ state: { running: {} }, lastState: { terminated: { exitCode: 2 } } })).toEqual({ name: 'migrate', init: true });
+    expect(withMigrate({ state: { waiting: { reason: 'ImagePullBackOff' } } })).toEqual({ name: 'migrate', init: true });
+    // nothing failed: the copy runs its init containers as the pod would, and the target is held
+    expect(withMigrate({ state: { terminated: { exitCode: 0 } } })).toEqual({ name: 'app', init: false });
+    expect(withMigrate({ state: { running: {} } })).toEqual({ name: 'app', init: false });
+    expect(withMigrate({ state: { waiting: { reason: 'PodInitializing' } } })).toEqual({ name: 'app', init: false });
+    const pending = pod();
+    pending.status = { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable' }] };
+    expect(failingContainer(pending, 'app')).toEqual({ name: 'app', init: false });
+    expect(failingContainer(pending, undefined)).toBeUndefined();
   });
 });

@@ -1,13 +1,15 @@
 // kdbg attach --copy: a session in a copy of the pod, for a container that cannot take a debug container (a crash
 // loop, a failed init container). The failing container is held by kdbg's idle program; where its image has no
 // shell, kdbg's debug container joins the copy instead. The copy is asked of the API server (access and a dry
-// run) before it exists and deleted when the session ends, unless --keep.
+// run) before it exists and deleted when the session ends, unless --keep. A signal ends the lookups and the
+// questions at once.
 import type { V1Pod } from '@kubernetes/client-node';
 import type { IO } from '../../io.ts';
 import type { KubeClient } from '../../kube/types.ts';
 import type { Profile } from '../../profiles/profile.ts';
 import type { AttachPlan } from './options.ts';
-import type { SessionPlace } from '../pipeline.ts';
+import { describeTarget, type SessionPlace } from '../pipeline.ts';
+import { interruptible } from '../interruptible.ts';
 import { KdbgError } from '../../errors.ts';
 import { pickPod } from '../../debug/target.ts';
 import { impliedContainer, resolveContainer } from '../../debug/target-container.ts';
@@ -29,11 +31,11 @@ export async function inPodCopy<T>(client: KubeClient, req: CopyRequest, io: IO,
   const namespace = client.context.namespace;
   const identityP = whoAmI(client);
   identityP.catch(() => undefined);
-  const pod = await pickPod({ client, namespace, target: plan.target, choose: io.choose, now: io.now() });
+  const pod = await interruptible(req.signal, `looking up ${describeTarget(plan.target)}`, pickPod({ client, namespace, target: plan.target, choose: io.choose, now: io.now() }));
   const podName = pod.metadata!.name!;
   const failing = flags.hold !== undefined ? heldByName(pod, flags.hold) : failingContainer(pod, (impliedContainer(pod, flags.target) ?? (await resolveContainer(pod, flags.target, io.choose))).name);
   if (!failing) throw new KdbgError('not-found', `pod ${podName} has no container to hold`);
-  const identity = await identityP;
+  const identity = await interruptible(req.signal, 'asking the API server who you are', identityP);
 
   const attempt = async (mode: CopyMode): Promise<T> => {
     const copy = podCopy({
@@ -50,12 +52,12 @@ export async function inPodCopy<T>(client: KubeClient, req: CopyRequest, io: IO,
       random: io.random(5),
     });
     const what = `copy of pod ${podName}`;
-    await preflightPod({ client, namespace, identity, pod: copy.pod, what });
+    await interruptible(req.signal, `asking the API server about the ${what} (nothing was created)`, preflightPod({ client, namespace, identity, pod: copy.pod, what }));
     const copyName = copy.pod.metadata!.name!;
     const kind = failing.init ? 'init container' : 'container';
     io.note(
       mode === 'hold'
-        ? `${contextPrefix(client.context.contextName)}${namespace} pod/${copyName}, a copy of ${podName} with its ${kind} ${failing.name} held`
+        ? `${contextPrefix(client.context.contextName)}${namespace} pod/${copyName}, a copy of ${podName} with its ${kind} ${failing.name} held${copy.stateDir ? ` (its root filesystem is read-only: TMPDIR=${copy.stateDir}, an emptyDir for kdbg's state)` : ''}`
         : `${contextPrefix(client.context.contextName)}${namespace} pod/${copyName}, a copy of ${podName} with debug container ${copy.container} ${failing.init ? `before ${kind} ${failing.name}` : `beside ${failing.name}`}`,
     );
     return withOwnPod(

@@ -1,6 +1,7 @@
 // kdbg node: a privileged pod on the node, one session in it (chrooted into the host's root by default), deleted
-// when the session ends. Refused before anything exists where the namespace's PodSecurity forbids such a pod, where
-// the node does not exist, or where access or the API server's dry run say no.
+// when the session ends. Refused before anything exists where the node does not exist, or where access or the API
+// server's dry run say no. The dry run is PodSecurity's judge, exemptions included; the namespace's enforce label
+// only explains its refusal.
 import type { IO } from '../../io.ts';
 import type { KubeClient } from '../../kube/types.ts';
 import type { NodePlan } from './options.ts';
@@ -21,21 +22,17 @@ export async function runNode(plan: NodePlan, io: IO): Promise<number> {
   return withClient(flags, io, async (client) => {
     const namespace = client.context.namespace;
     const [identity, level] = await Promise.all([whoAmI(client), enforcedLevel(client, namespace), assertNodeExists(client, plan.node)]);
-    if (level === 'baseline' || level === 'restricted') {
-      throw new KdbgError(
-        'forbidden',
-        `namespace ${namespace} enforces PodSecurity ${level}, which refuses a node shell (host namespaces, privileged, a hostPath volume); pass -n with a namespace that admits privileged pods (nothing was created)`,
-      );
-    }
     const pod = nodePod({ node: plan.node, image: flags.image, user: identity.user, reason: flags.reason, ttlSeconds: plan.ttlSeconds, random: io.random(5) });
     const what = `shell on node ${plan.node}`;
-    await preflightPod({ client, namespace, identity, pod, what });
+    const enforced = level === 'baseline' || level === 'restricted' ? `namespace ${namespace} enforces PodSecurity ${level}; ` : '';
+    const podSecurityAdvice = `${enforced}pass -n with a namespace that admits privileged pods`;
+    await preflightPod({ client, namespace, identity, pod, what, podSecurityAdvice });
     const interrupts = io.interrupts();
     try {
       io.note(`${contextPrefix(client.context.contextName)}${namespace} pod/${pod.metadata!.name} on node ${plan.node}${flags.chroot ? ', chrooted into the host\'s root' : ''}`);
       const command = nodeSessionCommand(plan.command, flags.chroot, SHELL);
       const end = await withOwnPod(
-        { client, namespace, identity, pod, container: NODE_SHELL_CONTAINER, init: false, timeoutMs: plan.timeoutMs, keep: flags.keep === true, io, signal: interrupts.signal, what },
+        { client, namespace, identity, pod, container: NODE_SHELL_CONTAINER, init: false, timeoutMs: plan.timeoutMs, keep: flags.keep === true, io, signal: interrupts.signal, what, podSecurityAdvice },
         (running) => userSession(client, { pod: running, container: running.spec!.containers[0]! }, io, plan, command, interrupts.signal),
       );
       return userSessionExitCode(end, io);

@@ -21,6 +21,8 @@ export interface EphemeralUpdate {
   body: string;
   /** the query: dryRun, fieldValidation (Ignore, Warn (default) or Strict) */
   query: URLSearchParams;
+  /** who asks */
+  user: string;
 }
 
 const patchTypes = [
@@ -93,7 +95,7 @@ export function updateEphemeralContainers(store: Store, hooks: FakeHooks, req: E
 
   const errs = validateEphemeralContainersUpdate(next, old, ecList);
   if (errs.length) throw invalid('Pod', req.name, errs);
-  warnings.push(...admitPodSecurity(store, { namespace: req.namespace, pod: next, old }));
+  warnings.push(...admitPodSecurity(store, { namespace: req.namespace, pod: next, old, user: req.user, exemptions: hooks.podSecurityExemptions }));
   admitWebhooks(hooks.webhooks, {
     operation: 'UPDATE',
     resource: 'pods',

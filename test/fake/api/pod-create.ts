@@ -10,13 +10,19 @@
 import { randomUUID } from 'node:crypto';
 import { defaultPodSpec } from './defaults.ts';
 import { generateName } from './object-meta.ts';
-import { admitPodSecurity } from './pod-security.ts';
+import { admitPodSecurity, type PodAdmission } from './pod-security.ts';
 import { validatePodCreate } from './pod-validation.ts';
 import type { WriteOptions } from './request-options.ts';
 import { ApiFailure, badRequest, forbidden, invalid, notFound, type JsonObject } from './status.ts';
 import type { Store } from './store.ts';
 
-export function createPod(store: Store, namespace: string, body: string, options: WriteOptions): { pod: JsonObject; warnings: string[] } {
+export function createPod(
+  store: Store,
+  namespace: string,
+  body: string,
+  options: WriteOptions,
+  admission: Pick<PodAdmission, 'user' | 'exemptions'>,
+): { pod: JsonObject; warnings: string[] } {
   const pod = decode(body);
   const meta: JsonObject = (pod.metadata ??= {});
   if (meta.namespace && meta.namespace !== namespace) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
@@ -47,7 +53,7 @@ export function createPod(store: Store, namespace: string, body: string, options
 
   const errs = validatePodCreate(pod);
   if (errs.length) throw invalid('Pod', meta.name ?? '', errs);
-  const warnings = admitPodSecurity(store, { namespace, pod });
+  const warnings = admitPodSecurity(store, { namespace, pod, ...admission });
 
   // etcd3's store refuses what the handler did not wipe (a 500 without a reason); a dry run never gets there
   if (resourceVersion && !options.dryRun) throw new ApiFailure(500, '', 'resourceVersion should not be set on objects to be created');

@@ -2,7 +2,8 @@
 // EvaluatePod, api/helpers.go PolicyToEvaluate, admission/response.go; the apiserver's wrapper
 // plugin/pkg/admission/security/podsecurity/admission.go): the namespace's pod-security.kubernetes.io labels pick
 // the levels, `enforce` refuses with 403, `warn` adds a Warning header (only to requests it lets through), `audit`
-// only writes audit annotations, which the fake has none of. Version labels are parsed and printed; every version is
+// only writes audit annotations, which the fake has none of. The plugin configuration's exemptions (namespaces, the
+// requesting user) skip every level. Version labels are parsed and printed; every version is
 // evaluated with the newest checks (pod-security-checks.ts).
 import { evaluatePod, forbiddenDetail, type Level } from './pod-security-checks.ts';
 import { forbidden, type JsonObject } from './status.ts';
@@ -37,8 +38,17 @@ function policy(labels: Record<string, string>): { enforce: LevelVersion; warn: 
   return { enforce, warn };
 }
 
+/** PodSecurityConfiguration.exemptions, which a real API server reads from its admission configuration file. */
+export interface PodSecurityExemptions {
+  namespaces: Set<string>;
+  usernames: Set<string>;
+}
+
 export interface PodAdmission {
   namespace: string;
+  /** who asks */
+  user: string;
+  exemptions: PodSecurityExemptions;
   /** the pod after the change, defaulted, its name generated */
   pod: JsonObject;
   /** the pod before an update (ephemeralcontainers), undefined on create */
@@ -50,6 +60,8 @@ export function admitPodSecurity(store: Store, a: PodAdmission): string[] {
   const labels: Record<string, string> = store.get('Namespace', '', a.namespace)?.metadata.labels ?? {};
   const { enforce, warn } = policy(labels);
   if (enforce.level === 'privileged' && warn.level === 'privileged') return [];
+  const { exemptions } = a;
+  if (exemptions.namespaces.has(a.namespace) || exemptions.usernames.has(a.user)) return [];
   if (a.old && !significantUpdate(a.pod, a.old)) return [];
   const meta = a.pod.metadata ?? {};
   const spec = a.pod.spec ?? {};

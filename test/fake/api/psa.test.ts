@@ -1,5 +1,6 @@
 // PodSecurity admission over real sockets: enforce refuses pod creation and the ephemeralcontainers PATCH with the
-// plugin's exact 403, in upstream check order; warn answers a Warning header; dry runs are admitted the same way.
+// plugin's exact 403, in upstream check order; warn answers a Warning header; dry runs are admitted the same way;
+// the configuration's exemptions skip it.
 import type { V1Pod } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeCluster, type FakeCluster } from '../cluster.ts';
@@ -114,6 +115,21 @@ describe('enforce on create', () => {
         'seccompProfile (container "a" must not set securityContext.seccompProfile.type to "Unconfined")',
     );
     expect((await post('baseline', plain('fine'))).status).toBe(201);
+  });
+
+  it("the configuration's exemptions admit what the label refuses: a namespace, the requesting user", async () => {
+    const { podSecurityExemptions: exempt } = cluster.hooks;
+    cluster.createNamespace('exempt', label('baseline'));
+    exempt.namespaces.add('exempt');
+    try {
+      expect((await post('exempt', nodeDebugger)).status).toBe(201);
+      expect((await post('baseline', nodeDebugger, '?dryRun=All')).status).toBe(403);
+      exempt.usernames.add('admin');
+      expect((await post('baseline', nodeDebugger, '?dryRun=All')).status).toBe(201);
+    } finally {
+      exempt.namespaces.clear();
+      exempt.usernames.clear();
+    }
   });
 
   it('prints the enforce-version of the label', async () => {

@@ -146,7 +146,8 @@ function route(call: Call): void {
     if (verb === 'create' && kind === 'Event') return createEvent(call, ns!);
     if (verb === 'create' && kind === 'Pod' && ns) {
       admit(ctx, 'pods');
-      const { pod, warnings } = createPod(ctx.store, ns, call.body, writeOptions('CreateOptions', url.searchParams));
+      const admission = { user: call.user.username, exemptions: ctx.hooks.podSecurityExemptions };
+      const { pod, warnings } = createPod(ctx.store, ns, call.body, writeOptions('CreateOptions', url.searchParams), admission);
       return sendJson(ctx, res, 201, typed('Pod', pod), 'application/json', warnings);
     }
     if (verb !== 'list' && verb !== 'watch') throw methodNotAllowed();
@@ -313,6 +314,7 @@ function ephemeralContainers(call: Call, method: string, ns: string, name: strin
     contentType: req.headers['content-type'] ?? '',
     body: call.body,
     query: call.url.searchParams,
+    user: call.user.username,
   });
   if (ctx.hooks.dropPatchResponseOnce) {
     ctx.hooks.dropPatchResponseOnce = false;

@@ -1,5 +1,5 @@
-// The node: real processes with the spec's env and user, events, logs, the status lag, image pull failures,
-// images without a shell, runAsNonRoot, and pod deletion.
+// The node: real processes with the spec's env and user, a read-only root filesystem, events, logs, the status lag,
+// image pull failures, images without a shell, runAsNonRoot, and pod deletion.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webPod } from '../../backends/backend.ts';
 import { startFakeCluster, type FakeCluster } from '../cluster.ts';
@@ -89,6 +89,27 @@ describe('containers', () => {
     await until(() => ecState(p, 'slow')?.running, 5000, 'running');
     const log = await call(cluster, 'debugger', 'GET', `/api/v1/namespaces/default/pods/${p}/log?container=slow&follow=true`);
     expect(log.text).toBe('a\nb\n');
+  });
+
+  it('a read-only root filesystem: nothing can be created in TMPDIR, unless a writable emptyDir is mounted there', async () => {
+    const mkdir = ['sh', '-c', 'mkdir "${TMPDIR:-/tmp}/x" 2>/dev/null && echo made || echo refused'];
+    const ro = { readOnlyRootFilesystem: true };
+    const p = await pod({
+      volumes: [{ name: 'scratch', emptyDir: {} }],
+      containers: [
+        { name: 'app', image: 'busybox:1.36', command: ['sleep', '3600'], securityContext: ro },
+        { name: 'tmp', image: 'busybox:1.36', command: ['sleep', '3600'], securityContext: ro, volumeMounts: [{ name: 'scratch', mountPath: '/tmp' }] },
+        { name: 'own', image: 'busybox:1.36', command: ['sleep', '3600'], securityContext: ro, env: [{ name: 'TMPDIR', value: '/scratch' }], volumeMounts: [{ name: 'scratch', mountPath: '/scratch/' }] },
+        { name: 'ro-mount', image: 'busybox:1.36', command: ['sleep', '3600'], volumeMounts: [{ name: 'scratch', mountPath: '/tmp', readOnly: true }] },
+        { name: 'rw', image: 'busybox:1.36', command: ['sleep', '3600'] },
+      ],
+    });
+    expect(await output(p, 'app', mkdir)).toBe('refused\n');
+    expect(await output(p, 'ro-mount', mkdir)).toBe('refused\n');
+    expect(await output(p, 'rw', mkdir)).toBe('made\n');
+    // one emptyDir, wherever it is mounted
+    expect(await output(p, 'tmp', mkdir)).toBe('made\n');
+    expect(await output(p, 'own', ['sh', '-c', 'test -d "$TMPDIR/x" && echo shared'])).toBe('shared\n');
   });
 
   it('kills the processes of a deleted pod and removes it', async () => {

@@ -2,7 +2,7 @@
 // and ephemeral containers as real host processes, records events, and reports every status change statusLagMs after
 // it happens (like PLEG relist).
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { containerConfig, CreateConfigError, type ContainerConfig } from './container-config.ts';
@@ -76,6 +76,8 @@ export class Kubelet {
   private readonly pulled = new Set<string>();
   /** Each pod's own /tmp (host processes share the host's otherwise): TMPDIR of its containers and execs. */
   private readonly scratch = traversable(mkdtempSync(join(tmpdir(), 'kdbg-fake-node-')));
+  /** TMPDIR of a container that may not write there: creating anything under it fails, even as root */
+  private readonly readOnly = join(this.scratch, 'read-only');
   private readonly unsubscribe: () => void;
   private nextIP = 0;
 
@@ -85,6 +87,7 @@ export class Kubelet {
     private readonly events: EventRecorder,
     private readonly opts: KubeletOptions,
   ) {
+    writeFileSync(this.readOnly, '');
     this.unsubscribe = store.subscribe((e) => this.onPodEvent(e));
     process.on('exit', this.killAll);
   }
@@ -235,7 +238,7 @@ export class Kubelet {
       this.setState(rec, c, { waiting: { reason: 'CreateContainerConfigError', message: e.message } });
       return;
     }
-    config.env.TMPDIR = this.podTmp(rec);
+    config.env.TMPDIR = this.tmpdir(rec, pod, c.spec, config.env.TMPDIR);
     c.containerID = `containerd://${randomBytes(32).toString('hex')}`;
     c.imageID = imageId(c.image);
     c.config = config;
@@ -438,10 +441,23 @@ export class Kubelet {
   }
 
   private podTmp(rec: PodRecord): string {
-    const dir = join(this.scratch, `${rec.namespace}_${rec.name}`);
-    mkdirSync(dir, { recursive: true });
-    chmodSync(dir, 0o1777);
-    return dir;
+    return scratchDir(join(this.scratch, `${rec.namespace}_${rec.name}`));
+  }
+
+  /**
+   * Where the container's TMPDIR (else /tmp) is on the host: for a writable emptyDir mounted there, the volume's own
+   * directory (shared by the pod's containers that mount it); for a writable root filesystem, the pod's /tmp; where a
+   * read-only mount or root filesystem is, a path under which nothing can be created (it is a file).
+   */
+  private tmpdir(rec: PodRecord, pod: JsonObject, spec: JsonObject, named: string | undefined): string {
+    const path = (named || '/tmp').replace(/\/+$/, '');
+    const mount: JsonObject | undefined = (spec.volumeMounts ?? []).find((m: JsonObject) => String(m.mountPath).replace(/\/+$/, '') === path);
+    if (mount) {
+      const volume: JsonObject | undefined = (pod.spec.volumes ?? []).find((v: JsonObject) => v.name === mount.name);
+      if (!volume?.emptyDir || mount.readOnly) return this.readOnly;
+      return scratchDir(join(this.scratch, `${rec.namespace}_${rec.name}.volumes`, volume.name, mount.subPath ?? ''));
+    }
+    return spec.securityContext?.readOnlyRootFilesystem ? this.readOnly : this.podTmp(rec);
   }
 
   async close(): Promise<void> {
@@ -460,6 +476,13 @@ export class Kubelet {
     await Promise.race([Promise.all(exits), new Promise((r) => setTimeout(r, 3000))]);
     rmSync(this.scratch, { recursive: true, force: true });
   }
+}
+
+/** A directory every user of a container may write in, like /tmp. */
+function scratchDir(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  chmodSync(dir, 0o1777);
+  return dir;
 }
 
 /** mkdtemp makes 0700 directories; containers running as other users must reach their pod's /tmp inside. */
