@@ -80,15 +80,18 @@ export function chosenProfile(catalog: Catalog, name: string, flags: DebugContai
   if (profile.securityContext?.privileged === true && !flags.allowPrivileged) {
     throw new UsageError(`profile "${name}" sets privileged: true, which opens the whole node to the debug container; pass --allow-privileged to use it`);
   }
-  const image = flags.image ?? profile.image;
+  assertPinned(catalog, flags.image ?? profile.image, flags.image === undefined ? `profile "${name}"'s image` : '--image');
+  return profile;
+}
+
+/** Where the config requires digests, an image without one is refused before any cluster IO. */
+export function assertPinned(catalog: Catalog, image: string, whose: string): void {
   if (catalog.requireDigestIn !== undefined && !parseImageReference(image)?.digest) {
-    const whose = flags.image === undefined ? `profile "${name}"'s image` : '--image';
     throw new KdbgError(
       'config',
       `${whose} ${image} is not pinned by digest, and ${catalog.requireDigestIn} sets requireDigest: true; use name@sha256:… (--image, or a profile's image)`,
     );
   }
-  return profile;
 }
 
 /**

@@ -6,7 +6,8 @@ import { sessionMode, type SessionModeFlags } from '../attach/options.ts';
 
 export interface NodeFlags extends ClusterFlags, SessionModeFlags {
   chroot: boolean;
-  image: string;
+  image?: string;
+  config?: string;
   reason?: string;
   ttl: string;
   timeout: string;

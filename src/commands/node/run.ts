@@ -14,15 +14,21 @@ import { nodePod, nodeSessionCommand, NODE_SHELL_CONTAINER } from '../../debug/n
 import { preflightPod, withOwnPod } from '../../debug/own-pod.ts';
 import { userSession, userSessionExitCode } from '../user-session.ts';
 import { contextPrefix } from '../../ui/where.ts';
+import { loadProfiles } from '../../profiles/catalog.ts';
+import { DEFAULT_PROFILE } from '../../profiles/builtin.ts';
+import { assertPinned } from '../debug-container-flags.ts';
 
 const SHELL = ['sh'];
 
 export async function runNode(plan: NodePlan, io: IO): Promise<number> {
   const { flags } = plan;
+  const catalog = await loadProfiles({ configPath: flags.config, env: io.env });
+  const image = flags.image ?? catalog.get(DEFAULT_PROFILE).image;
+  assertPinned(catalog, image, flags.image === undefined ? `profile "${DEFAULT_PROFILE}"'s image` : '--image');
   return withClient(flags, io, async (client) => {
     const namespace = client.context.namespace;
     const [identity, level] = await Promise.all([whoAmI(client), enforcedLevel(client, namespace), assertNodeExists(client, plan.node)]);
-    const pod = nodePod({ node: plan.node, image: flags.image, user: identity.user, reason: flags.reason, ttlSeconds: plan.ttlSeconds, random: io.random(5) });
+    const pod = nodePod({ node: plan.node, image, user: identity.user, reason: flags.reason, ttlSeconds: plan.ttlSeconds, random: io.random(5) });
     const what = `shell on node ${plan.node}`;
     const enforced = level === 'baseline' || level === 'restricted' ? `namespace ${namespace} enforces PodSecurity ${level}; ` : '';
     const podSecurityAdvice = `${enforced}pass -n with a namespace that admits privileged pods`;
