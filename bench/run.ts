@@ -6,8 +6,8 @@
 // BENCH_RUNS (default 9) sets the rounds of the start-up, one-shot and `ls` cases; the 512 MiB transfers (each
 // way, BENCH_BYTES) take BENCH_THROUGHPUT_RUNS rounds (default: BENCH_RUNS, at most 3). NODE_EXTRA_CA_CERTS is
 // removed from the environment of both sides: with it, every Node start parses the whole CA bundle it names.
-// `kdbg cp` of BENCH_CP_BYTES (default 1 GiB) out of the debug container runs against `kubectl cp` out of the same
-// container (which has tar), THROUGHPUT_RUNS rounds, with both peak RSS.
+// `kdbg cp` of BENCH_CP_BYTES (default 1 GiB) out of the target container runs against `kubectl cp` out of the same
+// container (which has tar), THROUGHPUT_RUNS rounds, with both peak RSS (on the fake: out of the debug container).
 // The capture case: time to the first packet of `kdbg capture` (its netshoot container reused) against `kubectl exec
 // … tcpdump -w -` into the same container, with matching traffic flowing (see bench/capture.ts).
 // Where npm run dist built this machine's single executable (dist/bin/kdbg-linux-ARCH), its --version runs against
@@ -262,15 +262,18 @@ try {
     'kubectl exec -i, in': () => transfer('in', KUBECTL, ['exec', '-i', 'web-0', '-c', reused, '--', ...sink], env),
   }, THROUGHPUT_RUNS));
 
-  // kdbg cp out of the debug container's own filesystem against kubectl cp out of the same container, which has tar;
-  // each into a fresh local path. On the fake the container's filesystem is this machine's, where the file is made;
-  // on a cluster the debug container makes it.
+  // kdbg cp out of the target container app, through its root as users copy, against kubectl cp out of the same
+  // container, which has tar (busybox, like the debug container's); each into a fresh local path. The fake's
+  // containers are this machine's processes, without a root of their own: there both copy out of the debug
+  // container's filesystem (kdbg with --debug-fs), which is this machine's, where the file is made.
   if (runs('cp')) {
     const big = target.cluster ? join(scratch, 'cp-source.bin') : '/tmp/kdbg-bench-cp-source.bin';
     const make = `head -c ${CP_BYTES} /dev/zero > "${big}"`;
+    const kdbgSide = target.cluster ? ['--debug-fs'] : [];
+    const kubectlSide = target.cluster ? reused : 'app';
     const made = target.cluster
       ? spawnSync('sh', ['-c', make], { stdio: 'inherit' })
-      : spawnSync(node, [KDBG, '-q', 'attach', 'web-0', '-c', 'app', '--', 'sh', '-c', make], { env, stdio: 'inherit' });
+      : spawnSync(KUBECTL, ['exec', 'web-0', '-c', 'app', '--', 'sh', '-c', make], { env, stdio: 'inherit' });
     if (made.status !== 0) throw new Error('could not make the file to copy');
     let n = 0;
     // a copy counts only if every byte arrived (kubectl cp exits 0 when tar in the container fails)
@@ -283,10 +286,10 @@ try {
       return sample;
     };
     Object.assign(all, await interleaved({
-      'kdbg cp, out': () => copied('kdbg', node, (to) => [KDBG, '-q', 'cp', '--debug-fs', '-c', 'app', `web-0:${big}`, to]),
-      'kubectl cp, out': () => copied('kubectl', KUBECTL, (to) => ['cp', '-c', reused, `web-0:${big}`, to]),
+      'kdbg cp, out': () => copied('kdbg', node, (to) => [KDBG, '-q', 'cp', ...kdbgSide, '-c', 'app', `web-0:${big}`, to]),
+      'kubectl cp, out': () => copied('kubectl', KUBECTL, (to) => ['cp', '-c', kubectlSide, `web-0:${big}`, to]),
     }, THROUGHPUT_RUNS));
-    if (!target.cluster) spawnSync(node, [KDBG, '-q', 'attach', 'web-0', '-c', 'app', '--', 'rm', '-f', big], { env, stdio: 'inherit' });
+    if (!target.cluster) spawnSync(KUBECTL, ['exec', 'web-0', '-c', 'app', '--', 'rm', '-f', big], { env, stdio: 'inherit' });
   }
 
   if (runs('capture')) {

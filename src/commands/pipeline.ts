@@ -34,6 +34,8 @@ export interface PipelineRequest {
   signal: AbortSignal;
   /** how a target that is not running is explained */
   notRunning: NotRunningOutput;
+  /** throws for a pod and running target the command cannot work with, before any debug container is added */
+  vet?: ((pod: V1Pod, target: string) => void) | undefined;
   /**
    * No -p and no defaultProfile: spec.profile is the default, and this one is used where the namespace enforces
    * restricted (default-profile.ts)
@@ -118,6 +120,7 @@ async function resolveTarget(client: KubeClient, req: PipelineRequest, io: IO) {
     if (err instanceof NotRunningError) throw await explainNotRunning(client, err.pod, err.container, io, req.notRunning);
     throw err;
   }
+  req.vet?.(pod, target.name);
   if (req.spec.targetVolumes) {
     for (const m of targetVolumeMounts(pod, target.name, req.spec.targetVolumes).leftOut) {
       io.note(`volume ${m.name} at ${m.mountPath} is left out: it mounts a subPath, which an ephemeral container may not`);

@@ -227,55 +227,6 @@ case $ttl in '' | *[!0-9]*) ttl=$KDBG_TTL ;; esac
 echo "sessions $n last $(cat "$d/last" 2>/dev/null || echo 0) ttl $ttl now $now"
 `;
 
-/**
- * `sh -c COPY_OUT kdbg ROOT PATH`: a tar stream of PATH (a file or a directory, symlinks as links) on stdout. ROOT
- * is where the path is looked up: /proc/1/root, the target's filesystem (PID 1 of the shared PID namespace is the
- * target's main process), or nothing for the debug container's own. tar runs here, not in the target.
- */
-export const COPY_OUT_SCRIPT = `root=$1
-path=$2
-case $path in /*) ;; *) path=/$path ;; esac
-path=\${path%/}
-base=\${path##*/}
-dir=\${path%/*}
-[ -n "$base" ] || { echo "name a file or a directory, not /" >&2; exit 2; }
-cd "$root$dir/" 2>/dev/null || { echo "$2: no such directory, or not allowed to enter it (uid $(id -u))" >&2; exit 1; }
-[ -e "$base" ] || [ -L "$base" ] || { echo "$2: no such file or directory" >&2; exit 1; }
-[ -L "$base" ] || [ -r "$base" ] || { echo "$2: permission denied (uid $(id -u))" >&2; exit 1; }
-exec tar -cf - -- "$base"
-`;
-
-/**
- * \`sh -c COPY_IN kdbg ROOT PATH NAME\`: unpacks a tar stream of NAME from stdin to PATH under ROOT: into PATH if it
- * is a directory, else as PATH (through a scratch directory beside it, removed after).
- */
-export const COPY_IN_SCRIPT = `root=$1
-path=$2
-name=$3
-case $path in /*) ;; *) path=/$path ;; esac
-if [ -d "$root$path" ]; then
-  cd "$root$path/" || exit 1
-  exec tar -xf -
-fi
-path=\${path%/}
-dir=\${path%/*}
-cd "$root$dir/" 2>/dev/null || { echo "$2: its directory does not exist, or is not allowed (uid $(id -u))" >&2; exit 1; }
-tmp=.kdbg-cp.$$
-mkdir "$tmp" || exit 1
-tar -xf - -C "$tmp" && mv -f "$tmp/$name" "\${path##*/}"
-rc=$?
-rm -rf "$tmp"
-exit $rc
-`;
-
-export function copyOutCommand(root: string, path: string): string[] {
-  return ['sh', '-c', COPY_OUT_SCRIPT, 'kdbg', root, path];
-}
-
-export function copyInCommand(root: string, path: string, name: string): string[] {
-  return ['sh', '-c', COPY_IN_SCRIPT, 'kdbg', root, path, name];
-}
-
 /** `sh -c HEARTBEAT kdbg ID`: refreshes the session's heartbeat. */
 export const HEARTBEAT_SCRIPT = `${DIR}
 [ -f "$d/s/$1" ] && date +%s >"$d/s/$1.hb.new" && mv -f "$d/s/$1.hb.new" "$d/s/$1.hb"

@@ -3,7 +3,7 @@
 import { UsageError } from '../errors.ts';
 import { parseDuration } from '../duration.ts';
 import { parseTarget, type Target } from '../debug/target.ts';
-import { copyOutCommand } from '../debug/programs.ts';
+import { copyOutCommand } from '../debug/copy-programs.ts';
 import { tcpdumpCommand } from '../debug/tcpdump.ts';
 import type { Runbook, Step } from './format.ts';
 import { substitute } from './params.ts';

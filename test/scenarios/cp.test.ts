@@ -1,11 +1,13 @@
 // kdbg cp: into the target's filesystem and back out, with tar only in the debug container. Runs on every backend.
 // The in-process fake's containers are host processes without PID namespaces, so there is no target root at
 // /proc/1/root: there the copies go to the debug container's own filesystem (--debug-fs), the same tar both ways.
+// Nor are they in cgroups of their own: in a pod that shares a PID namespace, the fake's target cannot be found.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { V1Container, V1Pod } from '@kubernetes/client-node';
 import { webPod, type Backend } from '../backends/backend.ts';
 import { backendFromEnv, runKdbg } from './harness.ts';
 import { runKdbgInPty } from './pty.ts';
@@ -17,10 +19,11 @@ const side = backend.name === 'fake' ? ['--debug-fs'] : [];
 
 describe(`kdbg cp (${backend.name})`, () => {
   let kubeconfig: string;
+  let ns: string;
   const here = mkdtempSync(path.join(tmpdir(), 'kdbg-cp-test-'));
   const remote = `/tmp/kdbg-cp-${randomBytes(4).toString('hex')}`;
   beforeAll(async () => {
-    const ns = await backend.newNamespace('cp');
+    ns = await backend.newNamespace('cp');
     kubeconfig = await backend.kubeconfig('debugger', ns);
     await backend.createPod(ns, webPod('web-0'));
   });
@@ -64,6 +67,25 @@ describe(`kdbg cp (${backend.name})`, () => {
     const both = await runKdbg(['cp', 'web-0:/a', 'web-0:/b'], { kubeconfig });
     expect(both.code).toBe(125);
     expect(both.stderr).toBe('kdbg: one side of kdbg cp is this machine: POD:PATH LOCAL, or LOCAL POD:PATH\n');
+  });
+
+  it.each([
+    ['shared-pid', 'whose containers share one PID namespace', { shareProcessNamespace: true }],
+    ['host-pid', "that shares the node's PID namespace", { hostPID: true }],
+  ] as [string, string, Partial<V1Pod['spec']>][])("in a pod %s %s (PID 1 is not the target's), reads the target container's files or none", async (name, _, shared) => {
+    const marking = (who: string): V1Container => ({ name: who, image: 'busybox:1.36', command: ['sh', '-c', `echo ${who} > "\${TMPDIR:-/tmp}/marker"; while true; do sleep 1; done`] });
+    await backend.createPod(ns, { apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { ...shared, terminationGracePeriodSeconds: 1, containers: [marking('app'), marking('sidecar')] } } as V1Pod);
+    const to = path.join(here, `${name}-marker`);
+    const r = await runKdbg(['cp', '-c', 'sidecar', `${name}:/tmp/marker`, to], { kubeconfig });
+    if (backend.name === 'fake') {
+      expect(r.stderr).toMatch(/\nkdbg: no process of the target container \([0-9a-f]{12}\) among the pod's processes: the target's files cannot be told from another container's; nothing was copied\n$/);
+      expect(r.code).toBe(125);
+      expect(existsSync(to)).toBe(false);
+    } else {
+      expect(r.stderr).toMatch(new RegExp(`kdbg: copied ${name}:/tmp/marker to ${to}\\n$`));
+      expect(r.code).toBe(0);
+      expect(readFileSync(to, 'utf8')).toBe('sidecar\n');
+    }
   });
 
   it('on a terminal, shows a progress bar with the bytes of what goes in', async () => {

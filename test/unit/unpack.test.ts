@@ -3,29 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Header } from 'tar';
 import { unpackTo } from '../../src/commands/cp/local-tar.ts';
-
-interface Entry {
-  path: string;
-  type: 'File' | 'Directory' | 'SymbolicLink' | 'Link' | 'CharacterDevice' | 'FIFO';
-  body?: string;
-  linkpath?: string;
-}
-
-/** A tar archive written block by block, so it can hold what no honest tar would write. */
-function archive(entries: Entry[]): Buffer {
-  const blocks: Buffer[] = [];
-  for (const e of entries) {
-    const body = Buffer.from(e.body ?? '');
-    const header = new Header({ path: e.path, type: e.type, size: body.length, mode: 0o644, mtime: new Date(1_700_000_000_000), linkpath: e.linkpath, uid: 0, gid: 0 });
-    const block = Buffer.alloc(512);
-    header.encode(block, 0);
-    blocks.push(block, body, Buffer.alloc((512 - (body.length % 512)) % 512));
-  }
-  blocks.push(Buffer.alloc(1024));
-  return Buffer.concat(blocks);
-}
+import { ABSOLUTE_ESCAPE, archive, HOSTILE, type Entry } from '../crafted-tar.ts';
 
 async function unpack(entries: Entry[], name: string) {
   const root = mkdtempSync(path.join(tmpdir(), 'kdbg-unpack-'));
@@ -78,30 +57,13 @@ describe('unpacking what the pod sent', () => {
     expect(readdirSync(root)).toEqual(['dest']);
   });
 
-  for (const [what, entries] of [
-    ['a path with ..', [{ path: 'x/../../escaped', type: 'File', body: 'pwned' }]],
-    ['an absolute path', [{ path: `${tmpdir()}/kdbg-unpack-abs-escaped`, type: 'File', body: 'pwned' }]],
-    ['a write through a symlink that leaves the destination', [
-      { path: 'x/', type: 'Directory' },
-      { path: 'x/out', type: 'SymbolicLink', linkpath: '../..' },
-      { path: 'x/out/escaped', type: 'File', body: 'pwned' },
-    ]],
-    ['a hard link to a file outside', [
-      { path: 'x/', type: 'Directory' },
-      { path: 'x/passwd', type: 'Link', linkpath: '../../../../../../etc/passwd' },
-    ]],
-    ['an entry under a symlink that was left out', [
-      { path: 'x/', type: 'Directory' },
-      { path: 'x/out', type: 'SymbolicLink', linkpath: '/' },
-      { path: 'x/out/escaped', type: 'File', body: 'pwned' },
-    ]],
-  ] as [string, Entry[]][]) {
+  for (const [what, entries] of HOSTILE) {
     it(`refuses ${what}, and writes nothing outside the destination`, async () => {
       const { root, dest, result } = await unpack(entries, 'x');
       expect(result.ok).toBe(false);
       expect(readdirSync(root)).toEqual(['dest']);
       expect(existsSync(path.join(dest, 'x'))).toBe(false);
-      expect(existsSync(`${tmpdir()}/kdbg-unpack-abs-escaped`)).toBe(false);
+      expect(existsSync(ABSOLUTE_ESCAPE)).toBe(false);
       expect(existsSync(path.join(root, 'escaped'))).toBe(false);
     });
   }

@@ -9,9 +9,10 @@ export function cpCommand(ctx: CommandContext): Command {
     .summary("copy files out of or into a pod's container, without tar in it")
     .description(
       "Copies a file or a directory between this machine and the target container's filesystem (reached through " +
-        '/proc/1/root of the debug container, which shares its PID namespace), with tar running in the debug ' +
-        'container: distroless and shell-less targets work. Directories recursively, symlinks as links, modes and ' +
-        'mtimes kept; what comes out is unpacked here with nothing written outside the destination.',
+        "/proc/PID/root of the target's main process, found from the debug container, which shares its PID " +
+        'namespace), with tar running in the debug container: distroless and shell-less targets work. Directories ' +
+        'recursively, symlinks as links, modes and mtimes kept; what comes out is unpacked here with nothing written ' +
+        'outside the destination.',
     )
     .argument('<src>', 'POD:PATH or a local path')
     .argument('<dst>', 'a local path or POD:PATH')

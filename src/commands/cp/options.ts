@@ -17,8 +17,6 @@ export interface CpPlan extends CheckedDebugContainerFlags {
   remote: string;
   /** the path here */
   local: string;
-  /** where the pod path is looked up in the debug container */
-  root: string;
 }
 
 /** `POD:PATH` (a local path with a colon is written ./like:this). */
@@ -38,7 +36,6 @@ export function planCp(flags: CpFlags, src: string, dst: string): CpPlan {
     target: parseTarget(pod, undefined),
     remote,
     local,
-    root: flags.debugFs ? '' : '/proc/1/root',
     ...checkDebugContainerFlags(flags),
   };
 }

@@ -3,13 +3,15 @@ import { PassThrough } from 'node:stream';
 import type { IO } from '../../io.ts';
 import type { CpPlan } from './options.ts';
 import { loadProfiles } from '../../profiles/catalog.ts';
-import { copyInCommand, copyOutCommand } from '../../debug/programs.ts';
+import { copyInCommand, copyOutCommand } from '../../debug/copy-programs.ts';
+import { targetRoot } from '../../debug/target-root.ts';
 import { runSession } from '../../session/runner.ts';
 import { withClient } from '../cluster.ts';
 import { inDebugContainer, sessionIn } from '../pipeline.ts';
 import { chosenProfile, pipelineRequest } from '../debug-container-flags.ts';
 import { KdbgError } from '../../errors.ts';
 import { localSize, packLocal, unpackTo, type LeftOut } from './local-tar.ts';
+import { copyFailure } from './failure.ts';
 import { countingStage } from '../../ui/transfer.ts';
 
 export async function runCp(plan: CpPlan, io: IO): Promise<number> {
@@ -18,13 +20,20 @@ export async function runCp(plan: CpPlan, io: IO): Promise<number> {
   const profile = chosenProfile(catalog, flags.profile, flags);
   const packed = plan.direction === 'in' ? packLocal(plan.local) : undefined;
   const unpacking = plan.direction === 'out' ? await unpackTo(plan.local) : undefined;
-  const command = packed ? copyInCommand(plan.root, plan.remote, packed.name) : copyOutCommand(plan.root, plan.remote);
+  // what the session's event on the pod says it runs: the program itself waits for the pod, which says where to look
+  const described = ['kdbg cp', plan.direction, plan.remote];
   try {
     return await withClient(flags, io, async (client) => {
       const interrupts = io.interrupts();
       try {
-        return await inDebugContainer(client, pipelineRequest(flags, plan, plan.target, profile, command, interrupts.signal), io, async (c) => {
+        const request = pipelineRequest(flags, plan, plan.target, profile, described, interrupts.signal);
+        // a target whose files cannot be told apart is refused before a debug container is added for it
+        if (!flags.debugFs) request.vet = (pod, target) => void targetRoot(pod, target);
+        return await inDebugContainer(client, request, io, async (c) => {
           const pod = c.pod;
+          const target = c.container.targetContainerName!;
+          const where = flags.debugFs ? '' : targetRoot(pod, target);
+          const command = packed ? copyInCommand(where, plan.remote, packed.name) : copyOutCommand(where, plan.remote);
           const said = new PassThrough();
           let text = '';
           said.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -46,7 +55,9 @@ export async function runCp(plan: CpPlan, io: IO): Promise<number> {
             escapeChar: undefined,
           }).finally(() => progress.stop());
           if (end.kind === 'stopped') throw new KdbgError('interrupted', 'copy interrupted');
-          if (end.code !== 0) throw failure(text, plan);
+          if (end.code !== 0) {
+            throw copyFailure(end.code, text, { pod, target, profile, harden: flags.harden === true, ptrace: catalog.get('ptrace'), debugFs: flags.debugFs === true });
+          }
           if (unpacking) {
             stdout.end();
             const { dest, leftOut } = await unpacking.finish(lastName(plan.remote));
@@ -79,17 +90,4 @@ function plural(n: number, one: string, many = `${one}s`): string {
 
 function lastName(remote: string): string {
   return remote.replace(/\/+$/, '').split('/').pop()!;
-}
-
-/** The in-container program's own line, as kdbg's one line, with what would help where access was refused. */
-function failure(said: string, plan: CpPlan): KdbgError {
-  const line = said.trim().split('\n').filter(Boolean).pop() ?? 'tar failed';
-  if (/permission denied|not allowed/i.test(line)) {
-    const help = plan.root
-      ? "; another process's files need its user or CAP_SYS_PTRACE: kdbg runs as the target's user where the pod demands non-root, or try -p ptrace"
-      : '';
-    return new KdbgError('forbidden', `${line}${help}`);
-  }
-  if (/no such/i.test(line)) return new KdbgError('not-found', line);
-  return new KdbgError('unusable', line);
 }

@@ -1,13 +1,28 @@
 // What the cluster holds, allows and admits, and debug containers that cannot be used.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { CaseGroup } from '../case.ts';
+import type { CaseEnv, CaseGroup } from '../case.ts';
 import { mirrorPod, restrictedSleeper, sleeper } from '../fixtures.ts';
 import { eventually, runKdbg } from '../../scenarios/harness.ts';
+import { archive, HOSTILE } from '../../crafted-tar.ts';
 
 const web = [sleeper()];
 const nothing = 'kdbg needs it to debug pod web-0 (nothing was created)';
+
+/**
+ * A profile whose PATH finds, before the image's tar, a `tar` that sends a crafted archive of `x` with an entry
+ * that climbs out with `..`: what a tampered debug container could send kdbg cp.
+ */
+function tamperedTar(env: CaseEnv): void {
+  mkdirSync(path.join(env.dir, 'bin'));
+  mkdirSync(path.join(env.dir, 'x'));
+  mkdirSync(path.join(env.dir, 'dest'));
+  writeFileSync(path.join(env.dir, 'evil.tar'), archive(HOSTILE.find(([what]) => what === 'a path with ..')![1]));
+  writeFileSync(path.join(env.dir, 'bin/tar'), `#!/bin/sh\nexec cat "${env.dir}/evil.tar"\n`);
+  chmodSync(path.join(env.dir, 'bin/tar'), 0o755);
+  writeFileSync(path.join(env.dir, 'config.yaml'), `profiles:\n  tampered:\n    image: busybox:1.36.1\n    env:\n      PATH: ${env.dir}/bin:/usr/sbin:/usr/bin:/sbin:/bin\n`);
+}
 
 export const notFound: CaseGroup = {
   title: 'Not found',
@@ -20,7 +35,7 @@ export const notFound: CaseGroup = {
     { id: 'selector-matches-nothing', title: 'a selector that matches no pod', pods: web, args: ['capture', '-l', 'app=db', '-w', '-'], exit: 125, stderr: 'kdbg: no pods match -l app=db in namespace {ns}', createsNothing: true },
     { id: 'node-missing', title: 'a node that does not exist', kubeconfig: 'admin', args: ['node', 'worker-9', '--', 'true'], exit: 125, stderr: 'kdbg: no node worker-9 in the cluster', createsNothing: true },
     { id: 'stop-container-missing', title: 'kdbg stop of a debug container the pod does not have', pods: web, args: ['stop', 'web-0', 'kdbg-busybox-zzzzz'], exit: 125, stderr: 'kdbg: pod web-0 has no debug container kdbg-busybox-zzzzz' },
-    { id: 'cp-file-missing', title: 'kdbg cp of a file the container does not have', pods: web, args: ['cp', 'web-0:/no/such/file', './x'], exit: 125, stderr: "kdbg: /no/such/file: no such directory, or not allowed to enter it (uid 0); another process's files need its user or CAP_SYS_PTRACE: kdbg runs as the target's user where the pod demands non-root, or try -p ptrace", block: true },
+    { id: 'cp-file-missing', title: 'kdbg cp of a file the container does not have', pods: web, args: ['cp', '--debug-fs', 'web-0:/no/such/file', './x'], exit: 125, stderr: 'kdbg: /no/such/file: no such file or directory', block: true },
     { id: 'ls-namespace-empty', title: 'kdbg ls in a namespace without debug containers (not an error)', args: ['ls', '-n', 'nosuchns'], exit: 0, stderr: 'kdbg: no debug containers in namespace nosuchns' },
   ],
 };
@@ -41,6 +56,15 @@ export const notDebuggable: CaseGroup = {
       stderr: 'kdbg: a debug container needs a running target; debug a copy instead: kdbg attach done --copy',
       block: true,
     },
+    {
+      id: 'cp-shared-pid-target-unfound',
+      title: "kdbg cp in a pod that shares one PID namespace, where no process is the target container's",
+      pods: [sleeper('web-0', { shareProcessNamespace: true })],
+      args: ['cp', 'web-0:/etc/hostname', './x'],
+      exit: 125,
+      stderr: "kdbg: no process of the target container ({…}) among the pod's processes: the target's files cannot be told from another container's; nothing was copied",
+      block: true,
+    },
   ],
 };
 
@@ -54,6 +78,8 @@ export const forbidden: CaseGroup = {
     { id: 'forbidden-create-exec', title: 'create pods/exec denied', ownCluster: {}, pods: web, setup: ({ cluster }) => cluster.hooks.deny('debugger', 'create', 'pods/exec'), args: ['cp', 'web-0:/etc/hostname', './x'], exit: 125, stderr: `kdbg: debugger may not create pods/exec in namespace {ns}; ${nothing}`, createsNothing: true },
     { id: 'forbidden-get-exec', title: 'get pods/exec denied (a viewer)', kubeconfig: 'viewer', pods: web, args: ['attach', 'web-0', '--', 'true'], exit: 125, stderr: `kdbg: viewer may not patch pods/ephemeralcontainers, get pods/exec, create pods/exec in namespace {ns}; ${nothing}`, createsNothing: true },
     { id: 'forbidden-create-pods-copy', title: 'create pods denied (attach --copy)', pods: web, args: ['attach', 'web-0', '--copy', '--', 'true'], exit: 125, stderr: 'kdbg: debugger may not create pods, delete pods in namespace {ns}; kdbg needs it for a copy of pod web-0 (nothing was created)', createsNothing: true },
+    { id: 'cp-target-root-refused', title: "kdbg cp from a target that runs as another user (root, with --harden's non-root debug container)", pods: web, args: ['cp', '--harden', 'web-0:/etc/hostname', './x'], exit: 125, stderr: "kdbg: cannot read the target container's files (/proc/1/root) as uid 65534: its main process runs as uid 0, and reading another process's files takes its user and group, or CAP_SYS_PTRACE: without --harden the debug container runs as uid 0, or -p ptrace runs the debug container as root with CAP_SYS_PTRACE", block: true },
+    { id: 'cp-file-unreadable', title: "kdbg cp of a file the debug container's user may not read", pods: web, args: ['cp', '-p', 'restricted', '--debug-fs', 'web-0:/etc/shadow', './x'], exit: 125, stderr: 'kdbg: /etc/shadow: permission denied (uid 65534 may not read it)', block: true },
     { id: 'forbidden-create-pods-node', title: 'create pods denied (kdbg node)', ownCluster: {}, kubeconfig: 'admin', setup: ({ cluster }) => cluster.hooks.deny('admin', 'create', 'pods'), args: ['node', 'fake-node', '--', 'true'], exit: 125, stderr: 'kdbg: admin may not create pods in namespace {ns}; kdbg needs it for a shell on node fake-node (nothing was created)', createsNothing: true },
   ],
 };
@@ -99,6 +125,7 @@ export const containers: CaseGroup = {
     },
     { id: 'image-without-shell', title: 'an image without a shell', pods: web, args: ['attach', 'web-0', '--image', 'example/noshell:1', '--', 'true'], exit: 126, stderr: 'kdbg: image example/noshell:1 has no shell; kdbg needs one (pick a profile or --image with sh)', block: true },
     { id: 'container-exits-at-start', title: 'a debug container that exits at start', ownCluster: {}, pods: web, setup: ({ cluster }) => void cluster.hooks.exitAtStartImages.add('example/crashes'), args: ['attach', 'web-0', '--image', 'example/crashes:1', '--', 'true'], exit: 126, stderr: 'kdbg: debug container {name} exited with code 1 before a session could start (Error)', block: true },
+    { id: 'cp-archive-refused', title: 'kdbg cp of what a tampered debug container sends (an entry that climbs out with ..)', pods: web, setup: tamperedTar, args: (env) => ['cp', '-p', 'tampered', '--config', path.join(env.dir, 'config.yaml'), '--debug-fs', `web-0:${env.dir}/x`, path.join(env.dir, 'dest')], exit: 126, stderr: "kdbg: refused what the pod sent: TAR_ENTRY_ERROR: path contains '..' (the copy was discarded)", block: true },
     { id: 'timeout-expires', title: 'a debug container that does not start within --timeout', ownCluster: {}, pods: web, setup: ({ cluster }) => void (cluster.hooks.slowStartMs = 20_000), args: ['attach', 'web-0', '--timeout', '1s', '--', 'true'], exit: 124, stderr: 'kdbg: debug container {name} did not start within 1s ({…})', block: true },
   ],
 };
