@@ -12,7 +12,10 @@ import { substitute } from './params.ts';
 export const DEFAULT_STEP_TIMEOUT_MS = 5 * 60_000;
 /** A capture's timeout beyond its duration, for the debug container to come and tcpdump to flush. */
 const CAPTURE_GRACE_MS = 60_000;
-/** Where the debug container sees the target container's files (it shares its PID namespace). */
+/**
+ * Where the debug container sees the target container's files in a pod that shares no PID namespace; the step itself
+ * runs with the pod's own (src/debug/target-root.ts, as kdbg cp).
+ */
 export const TARGET_ROOT = '/proc/1/root';
 
 /** A filter's words: runs of non-space, where a reference (spaces inside its braces) counts as non-space. */

@@ -80,7 +80,7 @@ function explanation(
         out.push(`     capture: ${s.command.map(quote).join(' ')}${s.durationMs === undefined ? '' : `, stopped cleanly after ${s.durationMs / 1000}s`}`, `     → ${s.save}.pcap`);
         break;
       case 'cp':
-        out.push(`     cp: ${s.path} of the ${s.from === 'debug' ? "debug container's own filesystem" : `target container (tar in the debug container, under ${TARGET_ROOT})`}`, `     → ${s.save}/${s.path!.replace(/\/+$/, '').split('/').pop()}`);
+        out.push(`     cp: ${s.path} of the ${s.from === 'debug' ? "debug container's own filesystem" : `target container (tar in the debug container, under ${TARGET_ROOT}, or its main process's root where the pod shares a PID namespace)`}`, `     → ${s.save}/${s.path!.replace(/\/+$/, '').split('/').pop()}`);
     }
   });
   return `${out.join('\n')}\n`;

@@ -15,6 +15,8 @@ import { NotRunning } from '../../debug/states.ts';
 import { tcpdumpCounts } from '../../debug/tcpdump.ts';
 import { sessionIn, type InContainer } from '../pipeline.ts';
 import { unpackTo, type Unpacking } from '../cp/local-tar.ts';
+import { copyOutCommand } from '../../debug/copy-programs.ts';
+import { targetRoot } from '../../debug/target-root.ts';
 
 export interface PodSteps {
   client: KubeClient;
@@ -92,7 +94,7 @@ async function runStep(p: PodSteps, c: InContainer, step: PlannedStep): Promise<
   try {
     end = await runSession({
       ...sessionIn(p.client, c, p.io, p.session, AbortSignal.any([p.stop, own.signal])),
-      command: step.command,
+      command: step.kind === 'cp' && step.from === 'target' ? copyOutCommand(targetRoot(c.pod, c.container.targetContainerName ?? ''), step.path!) : step.command,
       tty: false,
       stdin: undefined,
       stdout,
