@@ -7,6 +7,8 @@ import { admission, containers, forbidden, notDebuggable, notFound } from './cas
 const FAKE_ONLY: Record<string, string> = {
   'static-pod': "a mirror pod is the kubelet's own; one made through the API is deleted by the kubelet as an orphan",
   'podsecurity-node': "names the fake's node",
+  'cp-shared-pid-target-unfound': "the fake's processes have no container cgroups; a real node's are found (test/scenarios/cp.test.ts)",
+  'cp-file-unreadable': "the fake's debug containers see this machine's files, /etc/shadow among them",
   'ls-namespace-empty': "the fake's debugger may list pods in every namespace; the real one's RoleBindings are per namespace",
 };
 
