@@ -127,10 +127,12 @@ done
 
 /**
  * The container's command: writes the idle program to its directory and becomes it, so that \`ps\` in the pod
- * shows \`sh /tmp/<name>/idle\` rather than the whole script.
+ * shows \`sh /tmp/<name>/idle\` rather than the whole script. The sessions' directory comes first: a session that
+ * arrives as the container starts (kdbg execs on its Started event) finds it at once instead of polling for it; the
+ * idle program, once it runs, sees what sessions came before it.
  */
 const IDLE_ENTRYPOINT = `${DIR}
-mkdir -p "$d" || exit 1
+mkdir -p "$d/s" || exit 1
 cat >"$d/idle" <<'KDBG_IDLE'
 ${IDLE_SCRIPT}KDBG_IDLE
 exec sh "$d/idle"
@@ -155,7 +157,7 @@ image=$3
 priority=$4
 shift 4
 i=0
-while [ ! -d "$d/s" ] && [ $i -lt 30 ]; do sleep 0.1; i=$((i + 1)); done
+while [ ! -d "$d/s" ] && [ $i -lt 150 ]; do sleep 0.02; i=$((i + 1)); done
 [ -d "$d/s" ] || { echo "kdbg: this debug container has no idle process" >&2; exit 126; }
 echo $$ >"$d/s/$id"
 : >"$d/used"
@@ -243,7 +245,7 @@ export function idleCommand(): string[] {
  * idle program, it is written to the container's directory first, so \`ps\` shows \`sh /tmp/<name>/held\`.
  */
 const HELD_ENTRYPOINT = `${DIR}
-mkdir -p "$d" || exit 1
+mkdir -p "$d/s" || exit 1
 cat >"$d/idle" <<'KDBG_IDLE'
 ${IDLE_SCRIPT}KDBG_IDLE
 cat >"$d/held" <<'KDBG_HELD'

@@ -59,7 +59,7 @@ describe.each(shells)('in-container programs under %s', (...shell) => {
   it('a held container idles like a debug container, ends in failure when its time is up, and passes SIGTERM on', async () => {
     const e = env('1');
     const held = start(shell, heldCommand(), e);
-    await waitFile(join(e.dir, 's'));
+    await waitFile(join(e.dir, 'idle.pid'));
     const r = run(shell, sessionCommand('s1', 1, 'app:1', 'low', ['sh', '-c', 'echo in-held']), e);
     expect(r.stdout).toBe('in-held\n');
     expect((await held.exited).code).toBe(1);
@@ -77,7 +77,7 @@ describe.each(shells)('in-container programs under %s', (...shell) => {
   it('a session runs the command with its stdin, output and exit code', async () => {
     const e = env('900');
     start(shell, idleCommand(), e);
-    await waitFile(join(e.dir, 's'));
+    await waitFile(join(e.dir, 'idle.pid'));
     const r = run(shell, sessionCommand('s1', Number(e.KDBG_TTL), 'busybox:1.36.1', 'low', ['sh', '-c', 'wc -l; echo err >&2; exit 3']), e, 'a\nb\n');
     expect(r.stdout.trim()).toBe('2');
     expect(r.stderr).toBe('err\n');
@@ -87,7 +87,7 @@ describe.each(shells)('in-container programs under %s', (...shell) => {
   it('idles for the TTL after the last session, counting from its end', async () => {
     const e = env('2');
     const idle = start(shell, idleCommand(), e);
-    await waitFile(join(e.dir, 's'));
+    await waitFile(join(e.dir, 'idle.pid'));
     const session = start(shell, sessionCommand('s1', Number(e.KDBG_TTL), 'busybox:1.36.1', 'low', ['sleep', '3']), e);
     const ended = (await session.exited).at;
     const { at } = await idle.exited;
@@ -99,7 +99,7 @@ describe.each(shells)('in-container programs under %s', (...shell) => {
   it('with --ttl 0 ends after the first session', async () => {
     const e = env('0');
     const idle = start(shell, idleCommand(), e);
-    await waitFile(join(e.dir, 's'));
+    await waitFile(join(e.dir, 'idle.pid'));
     await new Promise((r) => setTimeout(r, 1500));
     expect(idle.child.exitCode).toBeNull();
     expect(run(shell, sessionCommand('s1', Number(e.KDBG_TTL), 'busybox:1.36.1', 'low', ['true']), e).status).toBe(0);
@@ -109,7 +109,7 @@ describe.each(shells)('in-container programs under %s', (...shell) => {
   it('an interrupt signals only the recorded process group, and the command ends with 130', async () => {
     const e = env('900');
     start(shell, idleCommand(), e);
-    await waitFile(join(e.dir, 's'));
+    await waitFile(join(e.dir, 'idle.pid'));
     const session = start(shell, sessionCommand('s1', Number(e.KDBG_TTL), 'busybox:1.36.1', 'low', ['sh', '-c', 'sleep 307 & sleep 308; echo never']), e, 'pipe');
     // the session file is the group: the wrapper's PID, which the command keeps and leads its group with
     await until(() => existsSync(join(e.dir, 's', 's1')) && readFileSync(join(e.dir, 's', 's1'), 'utf8') !== '');
@@ -133,7 +133,7 @@ describe.each(shells)('in-container programs under %s', (...shell) => {
   it('a session sets the TTL the idle program keeps from then on', async () => {
     const e = env('900');
     const idle = start(shell, idleCommand(), e);
-    await waitFile(join(e.dir, 's'));
+    await waitFile(join(e.dir, 'idle.pid'));
     expect(run(shell, sessionCommand('s1', 1, 'busybox:1.36.1', 'low', ['true']), e).status).toBe(0);
     expect(readFileSync(join(e.dir, 'ttl'), 'utf8').trim()).toBe('1');
     const { code, at } = await idle.exited;
@@ -154,7 +154,7 @@ describe.each(shells)('in-container programs under %s', (...shell) => {
   it('state counts live sessions; stop hangs them up and the idle program exits', async () => {
     const e = env('900');
     const idle = start(shell, idleCommand(), e);
-    await waitFile(join(e.dir, 's'));
+    await waitFile(join(e.dir, 'idle.pid'));
     expect(parseState(run(shell, stateCommand(), e).stdout)).toMatchObject({ sessions: 0, ttlSeconds: 900 });
     const session = start(shell, sessionCommand('s1', 900, 'busybox:1.36.1', 'low', ['sleep', '311']), e);
     await waitFile(join(e.dir, 's', 's1'));
@@ -181,7 +181,7 @@ describe.each(shells)('in-container programs under %s', (...shell) => {
   it('a session file seen empty (being written) is live until its heartbeat is stale, then removed', async () => {
     const e = env('1');
     const idle = start(shell, idleCommand(), e);
-    await waitFile(join(e.dir, 's'));
+    await waitFile(join(e.dir, 'idle.pid'));
     const before = Math.floor(Date.now() / 1000);
     writeFileSync(join(e.dir, 's', 's1'), '');
     idle.child.kill('SIGUSR1');
@@ -202,7 +202,7 @@ describe.each(shells)('in-container programs under %s', (...shell) => {
   it('a session whose kdbg never sends a heartbeat gets its first from the idle program, when it first sees it', async () => {
     const e = env('900');
     start(shell, idleCommand(), e);
-    await waitFile(join(e.dir, 's'));
+    await waitFile(join(e.dir, 'idle.pid'));
     const before = Math.floor(Date.now() / 1000);
     // in an image without date: the wrapper itself needs none
     const bin = mkdtempSync(join(tmpdir(), 'kdbg-bin-'));
@@ -218,7 +218,7 @@ describe.each(shells)('in-container programs under %s', (...shell) => {
   it('ends a session whose kdbg stopped sending heartbeats', async () => {
     const e = env('900');
     start(shell, idleCommand(), e);
-    await waitFile(join(e.dir, 's'));
+    await waitFile(join(e.dir, 'idle.pid'));
     const session = start(shell, sessionCommand('s1', Number(e.KDBG_TTL), 'busybox:1.36.1', 'low', ['sleep', '309']), e);
     await waitFile(join(e.dir, 's', 's1.hb'));
     expect(run(shell, heartbeatCommand('s1'), e).status).toBe(0);
@@ -231,7 +231,7 @@ describe.each(shells)('in-container programs under %s', (...shell) => {
   it('runs the command at nice 10 and in the idle IO class by default, and as kdbg runs with --priority normal', async () => {
     const e = env('900');
     start(shell, idleCommand(), e);
-    await waitFile(join(e.dir, 's'));
+    await waitFile(join(e.dir, 'idle.pid'));
     const niceness = (priority: 'low' | 'normal') =>
       run(shell, sessionCommand('s1', 900, 'busybox:1.36.1', priority, ['cut', '-d', ' ', '-f', '19', '/proc/self/stat']), e).stdout.trim();
     const own = getPriority();
@@ -246,7 +246,7 @@ describe.each(shells)('in-container programs under %s', (...shell) => {
   it('renices the command where the image has renice but no nice (Debian\'s busybox)', async () => {
     const e = env('900');
     start(shell, idleCommand(), e);
-    await waitFile(join(e.dir, 's'));
+    await waitFile(join(e.dir, 'idle.pid'));
     const bin = mkdtempSync(join(tmpdir(), 'kdbg-bin-'));
     for (const tool of ['setsid', 'sleep', 'cut', 'renice']) symlinkSync(onHost(tool)!, join(bin, tool));
     const r = run([onHost(shell[0]!)!, ...shell.slice(1)], sessionCommand('s1', 900, 'busybox:1.36.1', 'low', ['cut', '-d', ' ', '-f', '19', '/proc/self/stat']), { ...e, PATH: bin });
@@ -257,7 +257,7 @@ describe.each(shells)('in-container programs under %s', (...shell) => {
   it('runs the command anyway where the image has neither nice nor ionice', async () => {
     const e = env('900');
     start(shell, idleCommand(), e);
-    await waitFile(join(e.dir, 's'));
+    await waitFile(join(e.dir, 'idle.pid'));
     // an image with only what the wrapper and the command need
     const bin = mkdtempSync(join(tmpdir(), 'kdbg-bin-'));
     for (const tool of ['setsid', 'sleep', 'cut']) symlinkSync(onHost(tool)!, join(bin, tool));
