@@ -169,7 +169,7 @@ describe.each(shells)('in-container programs under %s', (...shell) => {
     const e = env('900');
     start(shell, idleCommand(), e);
     await waitFile(join(e.dir, 'idle.pid'));
-    const bystander = start(['sh'], ['sh', '-c', 'sleep 312'], e);
+    const bystander = start(['sh'], ['sh', '-c', 'exec sleep 312'], e);
     writeFileSync(join(e.dir, 'idle.pid'), `${bystander.child.pid}\n`);
     const r = run(shell, stopCommand(), e);
     expect(r.status).toBe(3);
