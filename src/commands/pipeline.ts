@@ -122,8 +122,8 @@ async function resolveTarget(client: KubeClient, req: PipelineRequest, io: IO) {
   }
   req.vet?.(pod, target.name);
   if (req.spec.targetVolumes) {
-    for (const m of targetVolumeMounts(pod, target.name, req.spec.targetVolumes).leftOut) {
-      io.note(`volume ${m.name} at ${m.mountPath} is left out: it mounts a subPath, which an ephemeral container may not`);
+    for (const { mount, why } of targetVolumeMounts(pod, target.name, req.spec.targetVolumes).leftOut) {
+      io.note(`volume ${mount.name} at ${mount.mountPath} is left out: ${why}`);
     }
   }
   const identity = await identityP;

@@ -92,17 +92,25 @@ export function debugContainer(input: DebugContainerInput, name: string): V1Ephe
   return container;
 }
 
+/** Where the idle program and its sessions keep their files (${TMPDIR:-/tmp}): it must stay writable. */
+const STATE_DIR = '/tmp';
+
 /**
  * The target container's volume mounts for the debug container, at the same paths: read-only unless 'rw' (a
- * read-only mount stays so). Mounts with subPath or subPathExpr are left out: the API server forbids them in an
- * ephemeral container.
+ * read-only mount stays so). Left out, each with why: mounts with subPath or subPathExpr, which the API server
+ * forbids in an ephemeral container, and a read-only mount over /tmp, where kdbg keeps its state.
  */
-export function targetVolumeMounts(pod: V1Pod, target: string, mode: 'ro' | 'rw'): { mounts: V1VolumeMount[]; leftOut: V1VolumeMount[] } {
+export function targetVolumeMounts(pod: V1Pod, target: string, mode: 'ro' | 'rw'): { mounts: V1VolumeMount[]; leftOut: { mount: V1VolumeMount; why: string }[] } {
   const all = pod.spec?.containers.find((c) => c.name === target)?.volumeMounts ?? [];
-  const leftOut = all.filter((m) => m.subPath || m.subPathExpr);
-  const mounts = all
-    .filter((m) => !m.subPath && !m.subPathExpr)
-    .map((m) => ({ name: m.name, mountPath: m.mountPath, ...(mode === 'ro' || m.readOnly ? { readOnly: true } : {}) }));
+  const mounts: V1VolumeMount[] = [];
+  const leftOut: { mount: V1VolumeMount; why: string }[] = [];
+  for (const m of all) {
+    const readOnly = mode === 'ro' || m.readOnly === true;
+    if (m.subPath || m.subPathExpr) leftOut.push({ mount: m, why: 'it mounts a subPath, which an ephemeral container may not' });
+    else if (readOnly && m.mountPath.replace(/\/+$/, '') === STATE_DIR) {
+      leftOut.push({ mount: m, why: `kdbg keeps its state in ${STATE_DIR}, which must stay writable${m.readOnly ? '' : ' (--rw mounts it writable)'}` });
+    } else mounts.push({ name: m.name, mountPath: m.mountPath, ...(readOnly ? { readOnly: true } : {}) });
+  }
   return { mounts, leftOut };
 }
 

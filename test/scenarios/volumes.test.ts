@@ -20,6 +20,9 @@ describe(`--mount-target-volumes (${backend.name})`, () => {
       { name: 'data', mountPath: '/data-sub', subPath: 'sub' },
     ];
     await backend.createPod(ns, pod);
+    const tmp = webPod('web-tmp', { volumes: [{ name: 'scratch', emptyDir: {} }] });
+    tmp.spec!.containers[0]!.volumeMounts = [{ name: 'scratch', mountPath: '/tmp' }];
+    await backend.createPod(ns, tmp);
   });
 
   it("mounts the target's volumes read-only at the same paths, leaving out subPath mounts with a note", async () => {
@@ -39,6 +42,17 @@ describe(`--mount-target-volumes (${backend.name})`, () => {
     const containers = await backend.ephemeralContainers(ns, 'web-0');
     const ro = containers.find((c) => c.volumeMounts?.every((m) => m.readOnly));
     expect(ro?.volumeMounts).toEqual([{ name: 'data', mountPath: '/data', readOnly: true }]);
+  });
+
+  it('leaves out a read-only mount over /tmp, where kdbg keeps its state, and mounts it with --rw', async () => {
+    const ro = await runKdbg(['attach', 'web-tmp', '--mount-target-volumes', '--', 'true'], { kubeconfig });
+    expect(ro.stderr).toContain('kdbg: volume scratch at /tmp is left out: kdbg keeps its state in /tmp, which must stay writable (--rw mounts it writable)\n');
+    expect(ro.code).toBe(0);
+    const rw = await runKdbg(['attach', 'web-tmp', '--mount-target-volumes', '--rw', '--', 'sh', '-c', 'echo shared > /tmp/from-debug'], { kubeconfig });
+    expect(rw.stderr).not.toContain('left out');
+    expect(rw.code).toBe(0);
+    const containers = await backend.ephemeralContainers(ns, 'web-tmp');
+    expect(containers.map((c) => c.volumeMounts)).toEqual([undefined, [{ name: 'scratch', mountPath: '/tmp' }]]);
   });
 
   it('is part of the reuse identity: the same flags reuse, without them another container', async () => {
