@@ -52,32 +52,36 @@ export async function runCapture(plan: CapturePlan, io: IO): Promise<number> {
         );
       }
       if (plan.sink.kind !== 'dir') return await captureIn(run, plan.target, plan.sink.kind === 'file' ? { ...plan.sink, stream: file! } : plan.sink, '');
-      // one capture per pod, in parallel, each to DIR/POD.pcap; one stop ends them all
-      const dir = plan.sink.path;
-      const pods = await targetPods({ client, namespace: client.context.namespace }, plan.target);
-      if (pods.length === 0) throw new KdbgError('not-found', `no pods for ${describeTarget(plan.target)} in namespace ${client.context.namespace}`);
-      await mkdir(dir, { recursive: true }).catch((err: NodeJS.ErrnoException) => {
-        throw writeError(dir, err);
-      });
-      const names = pods.map((p) => p.metadata!.name!);
-      const files = await Promise.all(names.map((name) => openFile(path.join(dir, `${name}.pcap`))));
-      const results = await Promise.allSettled(
-        names.map((name, i) =>
-          captureIn(run, { kind: 'pod', name }, { kind: 'file', path: path.join(dir, `${name}.pcap`), stream: files[i]! }, `pod/${name}: `).catch((err: unknown) => {
-            // one pod that cannot be captured ends the others cleanly too, so every file is whole
-            stopNow();
-            throw err;
-          }),
-        ),
-      );
-      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (failed) throw failed.reason;
-      return results.map((r) => (r as PromiseFulfilledResult<number>).value).find((c) => c !== 0) ?? 0;
+      return await captureEachPod(run, plan.sink.path);
     } finally {
       interrupts.signal.removeEventListener('abort', stopNow);
       interrupts.close();
     }
   });
+}
+
+/** One capture per pod of the target, in parallel, each to DIR/POD.pcap; one stop ends them all. */
+async function captureEachPod(run: Capturing, dir: string): Promise<number> {
+  const { client, plan } = run;
+  const pods = await targetPods({ client, namespace: client.context.namespace }, plan.target);
+  if (pods.length === 0) throw new KdbgError('not-found', `no pods for ${describeTarget(plan.target)} in namespace ${client.context.namespace}`);
+  await mkdir(dir, { recursive: true }).catch((err: NodeJS.ErrnoException) => {
+    throw writeError(dir, err);
+  });
+  const names = pods.map((p) => p.metadata!.name!);
+  const files = await Promise.all(names.map((name) => openFile(path.join(dir, `${name}.pcap`))));
+  const results = await Promise.allSettled(
+    names.map((name, i) =>
+      captureIn(run, { kind: 'pod', name }, { kind: 'file', path: path.join(dir, `${name}.pcap`), stream: files[i]! }, `pod/${name}: `).catch((err: unknown) => {
+        // one pod that cannot be captured ends the others cleanly too, so every file is whole
+        run.stop();
+        throw err;
+      }),
+    ),
+  );
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<number>).value).find((c) => c !== 0) ?? 0;
 }
 
 interface Capturing {
