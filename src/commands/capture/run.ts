@@ -36,7 +36,8 @@ export async function runCapture(plan: CapturePlan, io: IO): Promise<number> {
   const file = plan.sink.kind === 'file' ? await openFile(plan.sink.path) : undefined;
   return withClient(flags, io, async (client) => {
     const interrupts = io.interrupts();
-    // Ctrl-C, SIGTERM, SIGHUP, a reader gone and --duration all stop tcpdump with SIGINT: it flushes and reports
+    // Ctrl-C, SIGTERM, SIGHUP, a reader gone and --duration all stop tcpdump with SIGINT: it flushes and reports;
+    // all but --duration stop every pod's capture
     const stop = new AbortController();
     const stopNow = () => {
       if (!stop.signal.aborted) stop.abort('INT');
@@ -118,10 +119,12 @@ async function captureIn(run: Capturing, target: Target, sinkSpec: SinkSpec, lab
     let said = '';
     report.on('data', (c: Buffer) => (said += c.toString()));
     const started = Date.now();
-    const duration = plan.durationMs === undefined ? undefined : setTimeout(stop, plan.durationMs);
+    // --duration counts in each pod from its own start (a pod whose container came later still gets it whole)
+    const done = new AbortController();
+    const duration = plan.durationMs === undefined ? undefined : setTimeout(() => done.abort('INT'), plan.durationMs);
     try {
       const end = await runSession({
-        ...sessionIn(client, c, io, plan, stopped),
+        ...sessionIn(client, c, io, plan, AbortSignal.any([stopped, done.signal])),
         command: plan.command,
         tty: false,
         stdin: undefined,
