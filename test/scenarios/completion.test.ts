@@ -9,6 +9,7 @@ import { parse, stringify } from 'yaml';
 import { webPod, type Backend } from '../backends/backend.ts';
 import { backendFromEnv, runKdbg } from './harness.ts';
 import { runShellInPty } from './pty.ts';
+import { COMPLETION_DEADLINE_MS } from '../../src/completion/complete.ts';
 
 const backend: Backend = await backendFromEnv();
 afterAll(() => backend.close());
@@ -23,7 +24,10 @@ describe(`completion (${backend.name})`, () => {
   /** two contexts: `first` in ns (current), `second` in other */
   let twoContexts: string;
   const complete = async (words: string[], kc = kubeconfig) => {
-    const r = await runKdbg(['__complete', ...words], { kubeconfig: kc });
+    let r = await runKdbg(['__complete', ...words], { kubeconfig: kc });
+    // a run that took the whole deadline answered nothing by design (a machine busy with the other suites); once
+    // more, then the answer stands
+    if (r.ms >= COMPLETION_DEADLINE_MS) r = await runKdbg(['__complete', ...words], { kubeconfig: kc });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     return r.stdout.toString();
