@@ -14,7 +14,15 @@ const heldCommand = () => heldArgv().map((a) => expand(a, {}));
 const shells = [['sh'], ...(spawnSync('busybox', ['true']).status === 0 ? [['busybox', 'sh']] : [])];
 const children: ChildProcess[] = [];
 afterEach(() => {
-  for (const c of children.splice(0)) c.kill('SIGKILL');
+  for (const c of children.splice(0)) {
+    // a session leads its own process group (setsid): what it started goes with it
+    try {
+      process.kill(-c.pid!, 'SIGKILL');
+    } catch {
+      // not a group leader, or gone
+    }
+    c.kill('SIGKILL');
+  }
 });
 
 function env(ttl: string) {
@@ -114,6 +122,8 @@ describe.each(shells)('in-container programs under %s', (...shell) => {
     // the session file is the group: the wrapper's PID, which the command keeps and leads its group with
     await until(() => existsSync(join(e.dir, 's', 's1')) && readFileSync(join(e.dir, 's', 's1'), 'utf8') !== '');
     expect(Number(readFileSync(join(e.dir, 's', 's1'), 'utf8'))).toBe(session.child.pid);
+    // the idle program, woken by the session, starts its heartbeat clock
+    await waitFile(join(e.dir, 's', 's1.hb'));
     expect(readdirSync(join(e.dir, 's')).sort()).toEqual(['s1', 's1.hb']);
     // the command runs (both sleeps started) before the interrupt comes
     await until(() => spawnSync('pgrep', ['-xf', 'sleep 30[78]']).stdout.toString().trim().split('\n').length === 2);
