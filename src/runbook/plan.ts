@@ -3,7 +3,6 @@
 import { UsageError } from '../errors.ts';
 import { parseDuration } from '../duration.ts';
 import { parseTarget, type Target } from '../debug/target.ts';
-import { copyOutCommand } from '../debug/copy-programs.ts';
 import { tcpdumpCommand } from '../debug/tcpdump.ts';
 import type { Runbook, Step } from './format.ts';
 import { substitute } from './params.ts';
@@ -12,11 +11,6 @@ import { substitute } from './params.ts';
 export const DEFAULT_STEP_TIMEOUT_MS = 5 * 60_000;
 /** A capture's timeout beyond its duration, for the debug container to come and tcpdump to flush. */
 const CAPTURE_GRACE_MS = 60_000;
-/**
- * Where the debug container sees the target container's files in a pod that shares no PID namespace; the step itself
- * runs with the pod's own (src/debug/target-root.ts, as kdbg cp).
- */
-export const TARGET_ROOT = '/proc/1/root';
 
 /** A filter's words: runs of non-space, where a reference (spaces inside its braces) counts as non-space. */
 const WORD = /(?:\$\{\{.*?\}\}|\S)+/g;
@@ -28,8 +22,8 @@ export interface PlannedStep {
   save: string;
   continueOnError: boolean;
   timeoutMs: number;
-  /** what runs in the debug container */
-  command: string[];
+  /** run and capture: what runs in the debug container (a cp step's program is made once its pod is known) */
+  command?: string[] | undefined;
   /** capture: stopped cleanly after this long */
   durationMs?: number | undefined;
   /** cp: the path, in the target container or the debug container's own filesystem */
@@ -104,7 +98,7 @@ function planStep(step: Step, params: Record<string, string>): PlannedStep {
     case 'cp': {
       const path = substitute(step.cp.path, params);
       if (!path.startsWith('/') || path.replace(/\/+$/, '') === '') throw new UsageError(`step ${step.name}: cp takes an absolute path of a file or directory, not "${path}"`);
-      return { ...base, timeoutMs: timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS, command: copyOutCommand(step.cp.from === 'target' ? TARGET_ROOT : '', path), path, from: step.cp.from };
+      return { ...base, timeoutMs: timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS, path, from: step.cp.from };
     }
   }
 }

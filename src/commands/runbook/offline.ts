@@ -7,7 +7,7 @@ import { debugContainer } from '../../debug/spec.ts';
 import { podSecurityLevel } from '../../debug/pod-security-level.ts';
 import { loadRunbook } from '../../runbook/load.ts';
 import { resolveParams } from '../../runbook/params.ts';
-import { planRunbook, type PlannedStep, type PlannedTarget, TARGET_ROOT } from '../../runbook/plan.ts';
+import { planRunbook, type PlannedStep, type PlannedTarget } from '../../runbook/plan.ts';
 import type { Runbook } from '../../runbook/format.ts';
 
 /** Every file, every problem; 0 when all are valid, 1 when one is not. */
@@ -74,13 +74,13 @@ function explanation(
     out.push(`  ${i + 1}. ${s.name} (${limits.join('; ')})`);
     switch (s.kind) {
       case 'run':
-        out.push(`     run: ${s.command.map(quote).join(' ')}`, `     → ${s.save}.stdout, ${s.save}.stderr`);
+        out.push(`     run: ${s.command!.map(quote).join(' ')}`, `     → ${s.save}.stdout, ${s.save}.stderr`);
         break;
       case 'capture':
-        out.push(`     capture: ${s.command.map(quote).join(' ')}${s.durationMs === undefined ? '' : `, stopped cleanly after ${s.durationMs / 1000}s`}`, `     → ${s.save}.pcap`);
+        out.push(`     capture: ${s.command!.map(quote).join(' ')}${s.durationMs === undefined ? '' : `, stopped cleanly after ${s.durationMs / 1000}s`}`, `     → ${s.save}.pcap`);
         break;
       case 'cp':
-        out.push(`     cp: ${s.path} of the ${s.from === 'debug' ? "debug container's own filesystem" : `target container (tar in the debug container, under ${TARGET_ROOT}, or its main process's root where the pod shares a PID namespace)`}`, `     → ${s.save}/${s.path!.replace(/\/+$/, '').split('/').pop()}`);
+        out.push(`     cp: ${s.path} of the ${s.from === 'debug' ? "debug container's own filesystem" : `target container (tar in the debug container, under its main process's root: /proc/1/root, or where the pod shares a PID namespace the process with its container ID)`}`, `     → ${s.save}/${s.path!.replace(/\/+$/, '').split('/').pop()}`);
     }
   });
   return `${out.join('\n')}\n`;

@@ -94,7 +94,7 @@ async function runStep(p: PodSteps, c: InContainer, step: PlannedStep): Promise<
   try {
     end = await runSession({
       ...sessionIn(p.client, c, p.io, p.session, AbortSignal.any([p.stop, own.signal])),
-      command: step.kind === 'cp' && step.from === 'target' ? copyOutCommand(targetRoot(c.pod, c.container.targetContainerName ?? ''), step.path!) : step.command,
+      command: step.command ?? copyOutCommand(step.from === 'target' ? targetRoot(c.pod, c.container.targetContainerName ?? '') : '', step.path!),
       tty: false,
       stdin: undefined,
       stdout,
