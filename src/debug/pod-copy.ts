@@ -8,7 +8,7 @@
 // Pure: the caller creates the pod.
 import type { V1Container, V1EnvVar, V1Pod, V1PodSpec } from '@kubernetes/client-node';
 import type { Profile } from '../profiles/profile.ts';
-import { heldCommand, idleCommand } from './programs.ts';
+import { DEFAULT_TMPDIR, heldCommand, idleCommand } from './programs.ts';
 import { hasFailed } from './post-mortem.ts';
 import { ENV, nameSuffix } from './spec.ts';
 
@@ -173,7 +173,7 @@ function writableTmp(c: V1Container): boolean {
   if (!c.securityContext?.readOnlyRootFilesystem) return true;
   const tmpdir = c.env?.find((e) => e.name === 'TMPDIR');
   if (tmpdir?.valueFrom || (!tmpdir && c.envFrom?.length)) return false;
-  const path = (tmpdir?.value || '/tmp').replace(/\/+$/, '');
+  const path = (tmpdir?.value || DEFAULT_TMPDIR).replace(/\/+$/, '');
   return (c.volumeMounts ?? []).some((m) => !m.readOnly && m.mountPath.replace(/\/+$/, '') === path);
 }
 

@@ -26,7 +26,10 @@ export const TTL0_GRACE_S = 300;
 /** How often a running kdbg refreshes its session's heartbeat. */
 export const HEARTBEAT_EVERY_MS = 10_000;
 
-const DIR = 'd="${TMPDIR:-/tmp}/$KDBG_NAME"';
+/** Where the programs keep their directory in a container that sets no TMPDIR: it must be writable. */
+export const DEFAULT_TMPDIR = '/tmp';
+
+const DIR = `d="\${TMPDIR:-${DEFAULT_TMPDIR}}/$KDBG_NAME"`;
 
 /** Counts, into $n, the sessions whose recorded process still lives. */
 const LIVE_SESSIONS = `n=0

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { V1Container, V1EphemeralContainer, V1EnvVar, V1Pod, V1SecurityContext, V1VolumeMount } from '@kubernetes/client-node';
 import type { Profile } from '../profiles/profile.ts';
-import { idleCommand } from './programs.ts';
+import { DEFAULT_TMPDIR, idleCommand } from './programs.ts';
 import { hardened } from './harden.ts';
 
 export const ENV = {
@@ -92,8 +92,6 @@ export function debugContainer(input: DebugContainerInput, name: string): V1Ephe
   return container;
 }
 
-/** Where the idle program and its sessions keep their files (${TMPDIR:-/tmp}): it must stay writable. */
-const STATE_DIR = '/tmp';
 
 /**
  * The target container's volume mounts for the debug container, at the same paths: read-only unless 'rw' (a
@@ -107,8 +105,8 @@ export function targetVolumeMounts(pod: V1Pod, target: string, mode: 'ro' | 'rw'
   for (const m of all) {
     const readOnly = mode === 'ro' || m.readOnly === true;
     if (m.subPath || m.subPathExpr) leftOut.push({ mount: m, why: 'it mounts a subPath, which an ephemeral container may not' });
-    else if (readOnly && m.mountPath.replace(/\/+$/, '') === STATE_DIR) {
-      leftOut.push({ mount: m, why: `kdbg keeps its state in ${STATE_DIR}, which must stay writable${m.readOnly ? '' : ' (--rw mounts it writable)'}` });
+    else if (readOnly && m.mountPath.replace(/\/+$/, '') === DEFAULT_TMPDIR) {
+      leftOut.push({ mount: m, why: `kdbg keeps its state in ${DEFAULT_TMPDIR}, which must stay writable${m.readOnly ? '' : ' (--rw mounts it writable)'}` });
     } else mounts.push({ name: m.name, mountPath: m.mountPath, ...(readOnly ? { readOnly: true } : {}) });
   }
   return { mounts, leftOut };
