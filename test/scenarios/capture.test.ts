@@ -189,7 +189,7 @@ describe(`kdbg capture of several pods (${backend.name})`, () => {
     expect(r.code).toBe(0);
     for (const pod of ['web-0', 'web-1']) {
       const pcap = readWholePcap(readFileSync(path.join(dir, `${pod}.pcap`)));
-      expect(pcap.records.length).toBeGreaterThan(0);
+      expect(pcap.records.length, `${pod}.pcap; kdbg said: ${r.stderr}`).toBeGreaterThan(0);
       expect(r.stderr).toMatch(new RegExp(`kdbg: pod/${pod}: ${pcap.records.length} packets captured, .* to ${dir}${pod}.pcap\\n`));
     }
   }

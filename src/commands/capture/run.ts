@@ -20,7 +20,7 @@ import type { KubeClient } from '../../kube/types.ts';
 import type { Profile } from '../../profiles/profile.ts';
 import { targetPods, type Target } from '../../debug/target.ts';
 import { enforcedLevel } from '../../debug/pod-security.ts';
-import { tcpdumpCounts } from '../../debug/tcpdump.ts';
+import { durationClock, tcpdumpCounts } from '../../debug/tcpdump.ts';
 
 export async function runCapture(plan: CapturePlan, io: IO): Promise<number> {
   const { flags } = plan;
@@ -115,13 +115,17 @@ async function captureIn(run: Capturing, target: Target, sinkSpec: SinkSpec, lab
       counted.discard();
       stop();
     });
+    const started = Date.now();
+    // --duration counts in each pod from its own tcpdump's start: a pod whose container came later, or whose exec was
+    // slow to start, still gets it whole
+    const done = new AbortController();
+    const clock = plan.durationMs === undefined ? undefined : durationClock(plan.durationMs, () => done.abort('INT'));
     const report = new PassThrough();
     let said = '';
-    report.on('data', (c: Buffer) => (said += c.toString()));
-    const started = Date.now();
-    // --duration counts in each pod from its own start (a pod whose container came later still gets it whole)
-    const done = new AbortController();
-    const duration = plan.durationMs === undefined ? undefined : setTimeout(() => done.abort('INT'), plan.durationMs);
+    report.on('data', (c: Buffer) => {
+      said += c.toString();
+      clock?.heard(c.toString());
+    });
     try {
       const end = await runSession({
         ...sessionIn(client, c, io, plan, AbortSignal.any([stopped, done.signal])),
@@ -144,7 +148,7 @@ async function captureIn(run: Capturing, target: Target, sinkSpec: SinkSpec, lab
       io.note(`${label}${summary(said, counted.bytes, Date.now() - started, sinkSpec)}`);
       return 0;
     } finally {
-      clearTimeout(duration);
+      clock?.clear();
     }
   });
 }

@@ -12,7 +12,7 @@ import type { PlannedStep } from '../../runbook/plan.ts';
 import type { Artifacts, StepResult } from '../../runbook/report.ts';
 import { runSession, type SessionEnd } from '../../session/runner.ts';
 import { NotRunning } from '../../debug/states.ts';
-import { tcpdumpCounts } from '../../debug/tcpdump.ts';
+import { durationClock, tcpdumpCounts } from '../../debug/tcpdump.ts';
 import { sessionIn, type InContainer } from '../pipeline.ts';
 import { unpackTo, type Unpacking } from '../cp/local-tar.ts';
 import { copyOutCommand } from '../../debug/copy-programs.ts';
@@ -76,19 +76,22 @@ async function runStep(p: PodSteps, c: InContainer, step: PlannedStep): Promise<
     file = createWriteStream(at((artifacts.pcap ?? artifacts.stdout)!));
     stdout = file;
   }
-  // what the command says on stderr goes to its file, and the last of it makes the message
-  const err = new PassThrough();
-  err.pipe(stderr);
-  err.on('data', (chunk: Buffer) => (said = (said + chunk.toString()).slice(-4096)));
-
   const own = new AbortController();
   let ended: 'duration' | 'timeout' | undefined;
   const endAs = (why: 'duration' | 'timeout') => () => {
     ended ??= why;
     if (!own.signal.aborted) own.abort('INT');
   };
-  const timers = [setTimeout(endAs('timeout'), step.timeoutMs)];
-  if (step.durationMs !== undefined) timers.push(setTimeout(endAs('duration'), step.durationMs));
+  const timeout = setTimeout(endAs('timeout'), step.timeoutMs);
+  // a capture's duration counts from its tcpdump's start
+  const clock = step.durationMs === undefined ? undefined : durationClock(step.durationMs, endAs('duration'));
+  // what the command says on stderr goes to its file, and the last of it makes the message
+  const err = new PassThrough();
+  err.pipe(stderr);
+  err.on('data', (chunk: Buffer) => {
+    said = (said + chunk.toString()).slice(-4096);
+    clock?.heard(chunk.toString());
+  });
   const startedAt = p.io.now();
   let end: SessionEnd;
   try {
@@ -102,7 +105,8 @@ async function runStep(p: PodSteps, c: InContainer, step: PlannedStep): Promise<
       escapeChar: undefined,
     });
   } finally {
-    for (const t of timers) clearTimeout(t);
+    clearTimeout(timeout);
+    clock?.clear();
     err.end();
     file?.end();
     await Promise.all([closed(stderr), file && closed(file)]);
