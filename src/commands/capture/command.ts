@@ -17,7 +17,7 @@ export function captureCommand(ctx: CommandContext): Command {
     .option('-i, --interface <iface>', 'interface', 'any')
     .option('-f, --filter <expression>', 'tcpdump filter, e.g. "port 5432" (passed as arguments, never through a shell)')
     .option('-w, --write <file>', 'pcap file; DIR/ for one DIR/POD.pcap per pod of the target; - for stdout (default: stdout when it is not a terminal)')
-    .option('--duration <duration>', 'stop after this long')
+    .option('--duration <duration>', 'stop after this long, counted from when tcpdump is listening')
     .option('--count <n>', 'stop after this many packets')
     .option('--snaplen <bytes>', 'bytes kept of each packet (default: whole packets)')
     .option('--wireshark', 'open the capture in a local `wireshark -k -i -`')
