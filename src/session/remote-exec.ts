@@ -35,7 +35,7 @@ export type ExecResult = Outcome | { kind: 'lost'; message: string } | { kind: '
 export interface ExecSession {
   /** whether anything went either way: stdin bytes sent, output bytes received */
   readonly exchangedData: boolean;
-  /** settles once the socket has closed */
+  /** settles once the exit status has come (the last thing the node sends), or the socket has closed */
   readonly done: Promise<ExecResult>;
   resize(size: TerminalSize): void;
   /** ends the session from this side; `done` settles with `closed` unless a status already came */
@@ -132,6 +132,21 @@ function drive(ws: WebSocket, req: ExecRequest): ExecSession {
     }
   };
 
+  let settle!: (result: ExecResult) => void;
+  const done = new Promise<ExecResult>((resolve) => (settle = resolve));
+  let ended = false;
+  const end = (result: ExecResult) => {
+    if (ended) return;
+    ended = true;
+    clearInterval(pinger);
+    if (stdin) {
+      stdin.off('data', onData);
+      stdin.off('end', onEnd);
+      stdin.pause();
+    }
+    settle(result);
+  };
+
   ws.on('message', (data: Buffer, isBinary) => {
     const buf = isBinary ? data : Buffer.from(data);
     if (buf.length === 0) return;
@@ -144,7 +159,10 @@ function drive(ws: WebSocket, req: ExecRequest): ExecSession {
         write(req.tty ? req.stdout : req.stderr, payload);
         break;
       case Channel.status:
+        // the node sends it last, once the command has ended and its output has all gone out: the session is over,
+        // whatever the close handshake that follows takes
         outcome = decodeStatus(payload);
+        end(outcome);
         break;
       default:
         break;
@@ -176,21 +194,13 @@ function drive(ws: WebSocket, req: ExecRequest): ExecSession {
 
   if (req.tty && req.size) sendResize(ws, req.size);
 
-  const done = new Promise<ExecResult>((resolve) => {
-    ws.once('close', () => {
-      clearInterval(pinger);
-      if (stdin) {
-        stdin.off('data', onData);
-        stdin.off('end', onEnd);
-        stdin.pause();
-      }
-      if (outcome) resolve(outcome);
-      else if (closedByUs) resolve({ kind: 'closed' });
-      else resolve({ kind: 'lost', message: 'the connection to the API server closed before the command reported its exit status' });
-    });
-    ws.on('error', () => {
-      // 'close' follows every error; the outcome is decided there.
-    });
+  ws.once('close', () => {
+    if (outcome) end(outcome);
+    else if (closedByUs) end({ kind: 'closed' });
+    else end({ kind: 'lost', message: 'the connection to the API server closed before the command reported its exit status' });
+  });
+  ws.on('error', () => {
+    // 'close' follows every error; the outcome is decided there.
   });
 
   return {

@@ -7,6 +7,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { PassThrough, Transform } from 'node:stream';
 import type { KubeClient } from '../kube/types.ts';
 import { watchPod } from '../kube/pods.ts';
+import type { Watcher } from '../kube/watch.ts';
 import { openExec, type ExecResult, type ExecSession } from './remote-exec.ts';
 import { EscapeFilter } from './escape.ts';
 import { enterRawMode, type LocalTerminal } from './terminal.ts';
@@ -117,14 +118,7 @@ export async function runSession(spec: SessionSpec): Promise<SessionEnd> {
     }
     session?.close();
   };
-  const podWatch = watchPod(client, {
-    namespace,
-    name: podName,
-    resourceVersion: spec.pod.metadata?.resourceVersion ?? '0',
-    onEvent: onPod,
-    onRelist: (p) => onPod('MODIFIED', p),
-    onError: () => undefined,
-  });
+  let podWatch: Watcher | undefined;
 
   const onStop = () => {
     const reason = spec.stop.reason as StopReason;
@@ -158,6 +152,16 @@ export async function runSession(spec: SessionSpec): Promise<SessionEnd> {
       // older protocols refuse the upgrade itself
       throw err instanceof ApiError && saysNotRunning(err.message) ? new NotRunning(err.message) : err;
     });
+    // from the version the session began with, so nothing is missed; opened once the exec is, so the exec's upgrade
+    // does not wait behind it
+    podWatch = watchPod(client, {
+      namespace,
+      name: podName,
+      resourceVersion: spec.pod.metadata?.resourceVersion ?? '0',
+      onEvent: onPod,
+      onRelist: (p) => onPod('MODIFIED', p),
+      onError: () => undefined,
+    });
     if (spec.stop.aborted) onStop();
     const stopResize = terminal?.onResize((size) => {
       session?.resize(size);
@@ -169,7 +173,7 @@ export async function runSession(spec: SessionSpec): Promise<SessionEnd> {
   } finally {
     clearInterval(heartbeat);
     spec.stop.removeEventListener('abort', onStop);
-    podWatch.stop();
+    podWatch?.stop();
     if (escapeFilter) spec.stdin?.unpipe(escapeFilter);
     terminal?.restore();
   }
