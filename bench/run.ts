@@ -13,6 +13,8 @@
 // Where npm run dist built this machine's single executable (dist/bin/kdbg-linux-ARCH), its --version runs against
 // `node -e 0` of the Node inside it (goal 1.0×) and of this machine's Node (1.2×), its one-shot in the reused
 // container against kubectl exec (1.2×), and its one-shot in a new container against kubectl debug (0.5×).
+// Beside them, the floor: bench/one-shot-floor.mjs, kubectl exec's two requests and nothing else, run by the Node inside
+// the executable (no goal; kdbg's reused one-shot cannot be faster than it).
 // BENCH_TRACE=1 (fake API server only) also prints when each request of one run of each one-shot reached the server.
 // The dry-run case: what the server dry run adds to `attach --new` (its answer after the last access review's, which
 // go out beside it), against one round trip (the pod's GET), from kdbg's own requests (bench/request-trace.mjs).
@@ -49,6 +51,8 @@ const MiB = 1024 * 1024;
 const COMPLETION_PODS = 1000;
 /** the goal for that completion, whole process included */
 const COMPLETION_GOAL_MS = 150;
+/** bench/one-shot-floor.mjs under the executable's Node: kubectl exec's two requests, nothing of kdbg's */
+const FLOOR = 'floor: GET pod, exec -- true (the executable\'s Node)';
 const CASES = ['startup', 'one-shot', 'dry-run', 'transfer', 'cp', 'capture', 'ls', 'completion'];
 const only = process.env.BENCH_ONLY?.split(',');
 const unknownCase = only?.find((c) => !CASES.includes(c));
@@ -197,6 +201,7 @@ try {
     ...(binary && {
       'kdbg attach --new -- true (executable)': () => timed(binary.kdbg, ['attach', 'web-0', '-c', 'app', '--new', '--', 'true'], env),
       'kdbg attach -- true (reused, executable)': () => timed(binary.kdbg, ['attach', 'web-0', '-c', 'app', '--', 'true'], env),
+      [FLOOR]: () => timed(binary.node, [fileURLToPath(new URL('./one-shot-floor.mjs', import.meta.url)), 'web-0', reused], env),
     }),
   }));
 
@@ -336,6 +341,8 @@ try {
     ...timeRow('kdbg --version (executable)', 'kdbg --version (executable)', 'node -e 0 (the executable\'s)', 1.0),
     ...timeRow('kdbg --version (executable), this machine\'s Node', 'kdbg --version (executable)', 'node -e 0', 1.2),
     ...timeRow('kdbg attach -- true (reused, executable)', 'kdbg attach -- true (reused, executable)', 'kubectl exec (same container) -- true', 1.2),
+    // no goal: what the executable's Node takes for kubectl's own two requests, and nothing of kdbg's
+    ...timeRow('the floor: its Node, GET the pod, exec -- true', FLOOR, 'kubectl exec (same container) -- true', Infinity).map((r): Row => [r[0], r[1], r[2], r[3], '—', true, 'floor']),
     ...timeRow('kdbg attach --new -- true', 'kdbg attach --new -- true', 'kubectl debug -i -- true', 0.6),
     ...timeRow('kdbg attach --new -- true (executable)', 'kdbg attach --new -- true (executable)', 'kubectl debug -i -- true', 0.5),
     ...timeRow('kdbg attach -- true (reused)', 'kdbg attach -- true (reused)', 'kubectl debug -i -- true', 0.3),
