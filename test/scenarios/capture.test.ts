@@ -125,6 +125,22 @@ describe(`kdbg capture (${backend.name})`, () => {
     expect(await backend.ephemeralContainers(ns, 'nowrite-0')).toEqual([]);
   });
 
+  it('a capture that writes nothing leaves no file it created; a file that was there stays, emptied as tcpdump -w would', async () => {
+    const created = path.join(dir, 'never.pcap');
+    const missing = await runKdbg(['capture', 'no-such-pod', '-i', 'lo', '-w', created], { kubeconfig });
+    expect(missing.code).toBe(125);
+    expect(missing.stderr).toMatch(/^kdbg: pod no-such-pod not found in namespace /);
+    expect(existsSync(created)).toBe(false);
+    // tcpdump refuses the filter: nothing was captured
+    const refused = await runKdbg(['capture', 'web-0', '-i', 'lo', '-f', 'port notaport', '-w', created], { kubeconfig });
+    expect(refused.code).toBe(1);
+    expect(existsSync(created)).toBe(false);
+    const there = path.join(dir, 'there.pcap');
+    writeFileSync(there, 'old');
+    expect((await runKdbg(['capture', 'no-such-pod', '-i', 'lo', '-w', there], { kubeconfig })).code).toBe(125);
+    expect(readFileSync(there, 'utf8')).toBe('');
+  });
+
   it('a file that fails while written (a full disk) is an error, and tcpdump is stopped', async () => {
     const r = await runKdbg(['capture', 'web-0', '-i', 'lo', '-f', FILTER, '-w', '/dev/full'], { kubeconfig });
     expect(r.code).toBe(125);

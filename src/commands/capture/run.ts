@@ -1,7 +1,7 @@
 // kdbg capture: tcpdump in a debug container beside the pod, pcap to a file, stdout or wireshark; every way of
 // stopping is a clean stop (tcpdump gets SIGINT, flushes and reports), then one summary line.
 import { spawn } from 'node:child_process';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import type { WriteStream } from 'node:fs';
 import { PassThrough, Transform } from 'node:stream';
 import type { IO } from '../../io.ts';
 import type { CapturePlan } from './options.ts';
@@ -14,7 +14,7 @@ import { inDebugContainer, sessionIn } from '../pipeline.ts';
 import { chosenProfile, pipelineRequest } from '../debug-container-flags.ts';
 import { onPath } from '../../ui/on-path.ts';
 import { KdbgError, UsageError } from '../../errors.ts';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, open, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { KubeClient } from '../../kube/types.ts';
 import type { Profile } from '../../profiles/profile.ts';
@@ -33,8 +33,19 @@ export async function runCapture(plan: CapturePlan, io: IO): Promise<number> {
     throw new UsageError(`${whose} ${shortImage(image)} has no tcpdump (nothing was created); capture with -p netshoot, or a profile whose image has tcpdump`);
   }
   // a file that cannot be written is found before anything is asked of the cluster
-  const file = plan.sink.kind === 'file' ? await openFile(plan.sink.path) : undefined;
-  return withClient(flags, io, async (client) => {
+  const opened: OpenedFile[] = [];
+  const file = plan.sink.kind === 'file' ? await openFile(plan.sink.path, opened) : undefined;
+  let code: number | undefined;
+  try {
+    return (code = await captureWith(plan, profile, file, opened, io));
+  } finally {
+    // a capture that wrote nothing (the cluster refused, tcpdump failed) leaves no empty file of kdbg's making
+    if (code !== 0) await Promise.all(opened.map(removeIfUnwritten));
+  }
+}
+
+async function captureWith(plan: CapturePlan, profile: Profile, file: WriteStream | undefined, opened: OpenedFile[], io: IO): Promise<number> {
+  return withClient(plan.flags, io, async (client) => {
     const interrupts = io.interrupts();
     // Ctrl-C, SIGTERM, SIGHUP, a reader gone and --duration all stop tcpdump with SIGINT: it flushes and reports;
     // all but --duration stop every pod's capture
@@ -43,7 +54,7 @@ export async function runCapture(plan: CapturePlan, io: IO): Promise<number> {
       if (!stop.signal.aborted) stop.abort('INT');
     };
     interrupts.signal.addEventListener('abort', stopNow);
-    const run: Capturing = { client, plan, profile, io, interrupts: interrupts.signal, stop: stopNow, stopped: stop.signal };
+    const run: Capturing = { client, plan, profile, io, interrupts: interrupts.signal, stop: stopNow, stopped: stop.signal, opened };
     try {
       // restricted allows no capability but NET_BIND_SERVICE: tcpdump could not open its socket, so add nothing
       if ((await enforcedLevel(client, client.context.namespace)) === 'restricted') {
@@ -70,7 +81,7 @@ async function captureEachPod(run: Capturing, dir: string): Promise<number> {
     throw writeError(dir, err);
   });
   const names = pods.map((p) => p.metadata!.name!);
-  const files = await Promise.all(names.map((name) => openFile(path.join(dir, `${name}.pcap`))));
+  const files = await Promise.all(names.map((name) => openFile(path.join(dir, `${name}.pcap`), run.opened)));
   const results = await Promise.allSettled(
     names.map((name, i) =>
       captureIn(run, { kind: 'pod', name }, { kind: 'file', path: path.join(dir, `${name}.pcap`), stream: files[i]! }, `pod/${name}: `).catch((err: unknown) => {
@@ -96,6 +107,8 @@ interface Capturing {
   stop: () => void;
   /** aborted (with 'INT') once stop was called */
   stopped: AbortSignal;
+  /** the files opened for the pcap */
+  opened: OpenedFile[];
 }
 
 /** One pod's capture to one sink; its number is the exit code. */
@@ -176,13 +189,35 @@ function openSink(spec: SinkSpec, io: IO): Sink {
   }
 }
 
-/** The file, created (or truncated) and open for writing; a KdbgError if it cannot be. */
-async function openFile(file: string): Promise<WriteStream> {
-  const stream = createWriteStream(file);
-  await new Promise((resolve, reject) => stream.once('ready', () => resolve(undefined)).once('error', reject)).catch((err: NodeJS.ErrnoException) => {
-    throw writeError(file, err);
-  });
+interface OpenedFile {
+  path: string;
+  stream: WriteStream;
+  /** it did not exist before */
+  created: boolean;
+}
+
+/** The file, created (or truncated) and open for writing, noted in `opened`; a KdbgError if it cannot be. */
+async function openFile(file: string, opened: OpenedFile[]): Promise<WriteStream> {
+  let created = true;
+  const handle = await open(file, 'wx')
+    .catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw err;
+      created = false;
+      return open(file, 'w');
+    })
+    .catch((err: NodeJS.ErrnoException) => {
+      throw writeError(file, err);
+    });
+  const stream = handle.createWriteStream();
+  opened.push({ path: file, stream, created });
   return stream;
+}
+
+/** Removes a file kdbg created and wrote nothing to. */
+async function removeIfUnwritten(f: OpenedFile): Promise<void> {
+  if (!f.created || f.stream.bytesWritten > 0) return;
+  await new Promise<void>((resolve) => f.stream.close(() => resolve()));
+  await rm(f.path, { force: true });
 }
 
 /** `cannot write FILE: no such file or directory (ENOENT)` */
