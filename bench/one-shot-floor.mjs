@@ -1,16 +1,13 @@
 // The least a Node client can do for a one-shot in a running container, as `kubectl exec` does it: read the
 // kubeconfig, GET the pod, exec `true` over a v5.channel.k8s.io WebSocket and exit on its status. Nothing else: no
 // identity, no debug container, no wrapper. Run with the single executable's Node beside `kubectl exec`, it is the
-// floor under kdbg's reused one-shot.
+// floor under kdbg's reused one-shot. npm run bench bundles it into one file first, as kdbg is.
 // node bench/one-shot-floor.mjs POD CONTAINER  (KUBECONFIG names one file; its current context is used)
 import https from 'node:https';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { createRequire } from 'node:module';
-
-const require = createRequire(import.meta.url);
-const WebSocket = require('ws');
-const { load } = require('js-yaml');
+import WebSocket from 'ws';
+import { load } from 'js-yaml';
 
 const [pod, container] = process.argv.slice(2);
 const file = process.env.KUBECONFIG;
