@@ -35,7 +35,7 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const { buildProgram, CommanderError } = await import('./program.ts');
-  const program = buildProgram(ctx);
+  const program = buildProgram(ctx, commandWord(args));
   try {
     await program.parseAsync(args, { from: 'user' });
     if (result === undefined) {
@@ -48,6 +48,17 @@ async function main(argv: string[]): Promise<number> {
     if (err instanceof CommanderError) return err.exitCode === 0 ? ExitCode.ok : EXIT_CODES.usage;
     return report(err, verbose, process.stderr);
   }
+}
+
+/** The command the words name: the first that is not a global flag; none after a -h that asks for kdbg's own help. */
+function commandWord(args: string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const word = args[i]!;
+    if (word === '-h' || word === '--help') return undefined;
+    if (word === '--color') i++;
+    else if (!word.startsWith('-')) return word;
+  }
+  return undefined;
 }
 
 function report(err: unknown, verbose: boolean, stderr: IO['stderr']): number {

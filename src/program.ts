@@ -18,7 +18,25 @@ export { CommanderError } from 'commander';
 
 declare const KDBG_VERSION: string;
 
-export function buildProgram(ctx: CommandContext): Command {
+const COMMANDS: [name: string, make: (ctx: CommandContext) => Command][] = [
+  ['attach', attachCommand],
+  ['ls', lsCommand],
+  ['stop', stopCommand],
+  ['capture', captureCommand],
+  ['cp', cpCommand],
+  ['node', nodeCommand],
+  ['runbook', runbookCommand],
+  ['profiles', profilesCommand],
+  ['completion', completionCommand],
+  ['version', versionCommand],
+];
+
+/**
+ * The whole tree, or with `only` (the command the words name) that command alone: each command's options cost
+ * commander a little, and a one-shot runs one command. A word that names no command gets the whole tree, and
+ * with it commander's "did you mean".
+ */
+export function buildProgram(ctx: CommandContext, only?: string): Command {
   const program = new Command('kdbg')
     .description('Debug Kubernetes pods with ephemeral containers: fast, safe and scriptable.')
     .version(KDBG_VERSION, '-V, --version')
@@ -28,16 +46,8 @@ export function buildProgram(ctx: CommandContext): Command {
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(oneLine(text)) })
     .addHelpText('after', '\nExit codes: the remote command\'s own; 124 wait timed out; 125 kdbg, usage or API error;\n126 debug container unusable; 127 command not in the image; 130/143/129 interrupted; 141 stdout closed;\n255 session lost.\n');
-  program.addCommand(attachCommand(ctx));
-  program.addCommand(lsCommand(ctx));
-  program.addCommand(stopCommand(ctx));
-  program.addCommand(captureCommand(ctx));
-  program.addCommand(cpCommand(ctx));
-  program.addCommand(nodeCommand(ctx));
-  program.addCommand(runbookCommand(ctx));
-  program.addCommand(profilesCommand(ctx));
-  program.addCommand(completionCommand(ctx));
-  program.addCommand(versionCommand(ctx));
+  const named = COMMANDS.find(([name]) => name === only);
+  for (const [, make] of named ? [named] : COMMANDS) program.addCommand(make(ctx));
   inheritSettings(program);
   return program;
 }
