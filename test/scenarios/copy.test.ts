@@ -94,4 +94,14 @@ describe(`kdbg attach --copy (${backend.name})`, { timeout: 60_000 }, () => {
     expect(r.stderr).toMatch(/^kdbg: debugger may not create pods, delete pods in namespace copy-\w+; kdbg needs it for a copy of pod crashy \(nothing was created\)\n$/);
     expect(await copies()).toEqual([]);
   });
+
+  it('on a terminal, a user who may not create pods is told why the target does not run, and offered no copy', async () => {
+    await eventually(async () => (await backend.getPod(ns, 'crashy')).status?.containerStatuses?.[0]?.lastState?.terminated?.exitCode === 3, 30_000);
+    const s = runKdbgInPty(['attach', 'crashy'], await backend.kubeconfig('debugger', ns));
+    expect(await s.exitCode()).toBe(125);
+    expect(s.output()).toContain('last run: exited 3');
+    expect(s.output()).toContain('kdbg attach crashy --copy');
+    expect(s.output()).not.toContain('instead?');
+    expect(await copies()).toEqual([]);
+  });
 });

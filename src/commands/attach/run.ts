@@ -7,6 +7,8 @@ import { withClient } from '../cluster.ts';
 import { inDebugContainer, type SessionPlace } from '../pipeline.ts';
 import { inPodCopy } from './copy.ts';
 import { NotRunningRefusal } from '../not-running.ts';
+import { missingPermissions } from '../../debug/preflight.ts';
+import { TO_CREATE_POD } from '../../debug/own-pod.ts';
 import { chosenProfile, pipelineRequest, restrictedDefault } from '../debug-container-flags.ts';
 import { createWriteStream } from 'node:fs';
 import { Recording } from '../../session/recording.ts';
@@ -36,6 +38,9 @@ export async function runAttach(plan: AttachPlan, io: IO): Promise<number> {
         : await inDebugContainer(client, req, io, session).catch(async (err: unknown) => {
             // on a terminal, the way in is offered rather than only named
             if (!(err instanceof NotRunningRefusal) || err.json || !plan.tty) throw err;
+            // a copy the user may not make is not offered (if the cluster cannot say, the copy's own checks will)
+            const denied = await missingPermissions(client, client.context.namespace, undefined, TO_CREATE_POD).catch(() => []);
+            if (denied.length > 0) throw err;
             const yes = await io.choose(`Debug a copy of ${err.pod} instead? (deleted when you leave)`, [
               { name: 'yes: a copy with the failing container held', value: true },
               { name: 'no', value: false },
