@@ -1,5 +1,6 @@
 // The pipeline every command that runs something in a debug container composes: the pod and its target
-// container, who you are, a debug container (reused or added), the session's event on the pod, then `use`.
+// container, who you are, a debug container (reused or added), then `use`, whose first open session leaves its event on
+// the pod.
 import type { V1EphemeralContainer, V1Pod } from '@kubernetes/client-node';
 import type { IO } from '../io.ts';
 import type { KubeClient } from '../kube/types.ts';
@@ -53,6 +54,8 @@ export interface InContainer {
   pod: V1Pod;
   container: V1EphemeralContainer;
   identity: Identity;
+  /** records the session's event on the pod (once per container) */
+  onSessionOpen: () => void;
 }
 
 export async function inDebugContainer<T>(client: KubeClient, req: PipelineRequest, io: IO, use: (c: InContainer) => Promise<T>): Promise<T> {
@@ -79,10 +82,16 @@ export async function inDebugContainer<T>(client: KubeClient, req: PipelineReque
       onContainer: (c) =>
         io.note(whereLine({ context: client.context.contextName, namespace, pod: pod.metadata!.name!, target: target.name, debugContainer: c.name, reused: c.reused, reusedSince: c.startedAt, now: io.now() })),
     },
-    ({ pod: running, container }) => {
-      audit ??= recordSession(client, running, { user: identity.user, container: container.name, reason: req.spec.reason, command: req.command, now: io.now() });
-      return use({ pod: running, container, identity });
-    },
+    ({ pod: running, container }) =>
+      use({
+        pod: running,
+        container,
+        identity,
+        // the event goes out once the first session is open, so the exec's upgrade does not wait behind it
+        onSessionOpen: () => {
+          audit ??= recordSession(client, running, { user: identity.user, container: container.name, reason: req.spec.reason, command: req.command, now: io.now() });
+        },
+      }),
   );
   await audit;
   return result;
@@ -151,6 +160,8 @@ export function describeTarget(t: Target): string {
 export interface SessionPlace {
   pod: V1Pod;
   container: { name: string; image?: string | undefined };
+  /** called once a session's exec is open */
+  onSessionOpen?: (() => void) | undefined;
 }
 
 /** What every command's session in that container sets alike (runSession's spec, less the streams and command). */
@@ -164,6 +175,7 @@ export function sessionIn(client: KubeClient, c: SessionPlace, io: IO, session: 
     ttlSeconds: session.ttlSeconds,
     priority: session.priority,
     stop,
+    onOpen: c.onSessionOpen,
     note: io.note,
     random: io.random,
   };

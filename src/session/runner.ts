@@ -41,6 +41,8 @@ export interface SessionSpec {
   escapeChar: number | undefined;
   /** aborted with a StopReason: the remote command is signalled, and the session ends when it does */
   stop: AbortSignal;
+  /** called once the exec is open */
+  onOpen?: (() => void) | undefined;
   note(text: string): void;
   random(bytes: number): Buffer;
   /** records the session's output (and input, if it says so) and the terminal's sizes */
@@ -152,6 +154,7 @@ export async function runSession(spec: SessionSpec): Promise<SessionEnd> {
       // older protocols refuse the upgrade itself
       throw err instanceof ApiError && saysNotRunning(err.message) ? new NotRunning(err.message) : err;
     });
+    spec.onOpen?.();
     // from the version the session began with, so nothing is missed; opened once the exec is, so the exec's upgrade
     // does not wait behind it
     podWatch = watchPod(client, {
