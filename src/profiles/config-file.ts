@@ -1,6 +1,6 @@
 // kdbg's config file: custom profiles, a registry mirror and the default profile. Every problem is reported as one
 // line `FILE:LINE:COL: PATH: what is wrong`, all of them at once, in file order.
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import type { V1SecurityContext } from '@kubernetes/client-node';
@@ -44,7 +44,8 @@ export async function readConfigFile(configPath: string | undefined, env: NodeJS
   const file = configPath ?? defaultConfigPath(env);
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    // read as the kubeconfig is: a small file, at start, where an async read waits for the thread pool to start
+    text = readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const absent = code === 'ENOENT' || code === 'ENOTDIR';
