@@ -113,8 +113,9 @@ export function targetVolumeMounts(pod: V1Pod, target: string, mode: 'ro' | 'rw'
 }
 
 /**
- * Where the profile, the target or the pod demands a non-root user and the profile names none, run as the target's user,
- * else as 65534 (nobody), so a hardened pod does not get a container that can never start.
+ * Where the profile, the target or the pod demands a non-root user and the profile names none, run as the target's user
+ * (with the group the target container sets itself, unless the profile names one: the pod's applies to every
+ * container anyway), else as 65534 (nobody), so a hardened pod does not get a container that can never start.
  */
 function fitSecurityContext(base: V1SecurityContext | undefined, pod: V1Pod, target: string): V1SecurityContext | undefined {
   const targetContainer: V1Container | undefined = pod.spec?.containers.find((c) => c.name === target);
@@ -122,7 +123,9 @@ function fitSecurityContext(base: V1SecurityContext | undefined, pod: V1Pod, tar
   const nonRoot = base?.runAsNonRoot ?? targetContainer?.securityContext?.runAsNonRoot ?? podSc?.runAsNonRoot ?? false;
   if (!nonRoot || base?.runAsUser !== undefined) return base;
   const user = targetContainer?.securityContext?.runAsUser ?? podSc?.runAsUser;
-  return { ...base, runAsUser: user !== undefined && user !== 0 ? user : 65534 };
+  if (user === undefined || user === 0) return { ...base, runAsUser: 65534 };
+  const group = base?.runAsGroup ?? targetContainer?.securityContext?.runAsGroup;
+  return { ...base, runAsUser: user, ...(group !== undefined ? { runAsGroup: group } : {}) };
 }
 
 /**

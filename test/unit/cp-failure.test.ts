@@ -27,11 +27,11 @@ describe("kdbg cp's refusals", () => {
     });
   });
 
-  it('a target whose own securityContext names its user and group, read as root: -p ptrace (--harden would not take the group)', () => {
+  it('a target whose own securityContext names its user and group, read as root: --harden takes both, or -p ptrace', () => {
     const p = pod(undefined, { runAsUser: 1000, runAsGroup: 1000 });
     expect(fail(COPY_EXIT.rootRefused, refused('0:0', '1000:1000'), place(p)).message).toBe(
       "cannot read the target container's files (/proc/1/root) as uid 0: its main process runs as uid 1000, and reading another process's files takes its user and group, or CAP_SYS_PTRACE: " +
-        '-p ptrace runs the debug container as root with CAP_SYS_PTRACE',
+        'with --harden the debug container runs as uid 1000, or -p ptrace runs the debug container as root with CAP_SYS_PTRACE',
     );
   });
 

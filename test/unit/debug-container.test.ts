@@ -49,6 +49,11 @@ describe('the debug container kdbg sends', () => {
       runAsUser: 65534,
     });
     expect(debugContainer({ ...input, pod: pod(undefined, { runAsNonRoot: true, runAsUser: 2000 }), profile: profile('busybox') }, 'x').securityContext).toEqual({ runAsUser: 2000 });
+    // the group the target container sets comes along with its user; the pod's own applies to every container anyway
+    const grouped = pod({ runAsGroup: 5000 }, { runAsNonRoot: true, runAsUser: 2000, runAsGroup: 3000 });
+    expect(debugContainer({ ...input, pod: grouped, profile: profile('busybox') }, 'x').securityContext).toEqual({ runAsUser: 2000, runAsGroup: 3000 });
+    expect(debugContainer({ ...input, pod: grouped, profile: profile('busybox'), harden: true }, 'x').securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 2000, runAsGroup: 3000 });
+    expect(debugContainer({ ...input, pod: pod({ runAsNonRoot: true, runAsUser: 1000, runAsGroup: 5000 }), profile: profile('busybox') }, 'x').securityContext).toEqual({ runAsUser: 1000 });
     expect(debugContainer({ ...input, pod: pod({ runAsNonRoot: true, runAsUser: 1000 }), profile: profile('restricted') }, 'x').securityContext?.runAsUser).toBe(65534);
     const nonRootProfile = { ...profile('busybox'), securityContext: { runAsNonRoot: true } };
     expect(debugContainer({ ...input, profile: nonRootProfile }, 'x').securityContext).toEqual({ runAsNonRoot: true, runAsUser: 65534 });
