@@ -4,7 +4,7 @@
 // Where the debug container's user may not read a file, or enter the target's root, kdbg says so, and what it
 // names as the way out works.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
@@ -138,7 +138,7 @@ describe.runIf(realNode())('kdbg cp on a real node', () => {
     expect(readFileSync(dest, 'utf8')).toBe('pssst\n');
   });
 
-  it("a target that runs as another user than the debug container: kdbg names both, and -p ptrace, as it says, reads its files", async () => {
+  it("a target that runs as another user than the debug container: kdbg names both, and --harden (its user and group) and -p ptrace, as it says, read its files", async () => {
     await backend.createPod(ns, {
       metadata: { name: 'other-user' },
       spec: {
@@ -149,12 +149,15 @@ describe.runIf(realNode())('kdbg cp on a real node', () => {
     const dest = path.join(here, 'other-user-passwd');
     const refused = await runKdbg(['cp', 'other-user:/etc/passwd', dest], { kubeconfig: debuggerConfig });
     expect(refused.stderr).toMatch(
-      /\nkdbg: cannot read the target container's files \(\/proc\/1\/root\) as uid 0: its main process runs as uid 1000, and reading another process's files takes its user and group, or CAP_SYS_PTRACE: -p ptrace runs the debug container as root with CAP_SYS_PTRACE\n$/,
+      /\nkdbg: cannot read the target container's files \(\/proc\/1\/root\) as uid 0: its main process runs as uid 1000, and reading another process's files takes its user and group, or CAP_SYS_PTRACE: with --harden the debug container runs as uid 1000, or -p ptrace runs the debug container as root with CAP_SYS_PTRACE\n$/,
     );
     expect(refused.code).toBe(125);
-    const read = await runKdbg(['cp', '-p', 'ptrace', 'other-user:/etc/passwd', dest], { kubeconfig: debuggerConfig });
-    expect(read.code).toBe(0);
-    expect(readFileSync(dest, 'utf8')).toMatch(/^root:x:0:0:/);
+    for (const way of [['--harden'], ['-p', 'ptrace']]) {
+      rmSync(dest, { force: true });
+      const read = await runKdbg(['cp', ...way, 'other-user:/etc/passwd', dest], { kubeconfig: debuggerConfig });
+      expect(read.code, read.stderr).toBe(0);
+      expect(readFileSync(dest, 'utf8')).toMatch(/^root:x:0:0:/);
+    }
   });
 
   it('a debug container whose tar sends crafted archives gets nothing written outside the destination', async () => {
