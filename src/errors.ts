@@ -38,6 +38,13 @@ export class KdbgError extends Error {
   }
 }
 
+/** `cannot write FILE: no such file or directory (ENOENT)`, then `then`: a local file or stream kdbg could not write. */
+export function cannotWrite(where: string, err: NodeJS.ErrnoException, then = ''): KdbgError {
+  // Node's message is `CODE: text, syscall 'path'`: keep the text
+  const text = /^[A-Z]+: ([^,]+)/.exec(err.message)?.[1] ?? err.message;
+  return new KdbgError('local', `cannot write ${where}: ${text}${err.code ? ` (${err.code})` : ''}${then}`, { cause: err });
+}
+
 /** Shorthand for the most common kind: flags or arguments that cannot work. */
 export class UsageError extends KdbgError {
   constructor(message: string) {

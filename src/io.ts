@@ -30,14 +30,17 @@ export interface IO {
   /** colour for what goes to stdout and to stderr, as --color, NO_COLOR, FORCE_COLOR, TERM and the streams decide */
   paint: { out: Paint; err: Paint };
   /**
-   * From now until close(): SIGINT, SIGTERM, SIGHUP, and a reader of stdout or stderr that went away, abort the
-   * signal with 'INT', 'TERM', 'HUP' or 'PIPE'. A command asks for it once, whatever number of sessions it runs.
+   * From now until close(): SIGINT, SIGTERM, SIGHUP, and stdout or stderr that can no longer be written (its reader
+   * went away, or a full disk behind it), abort the signal with 'INT', 'TERM', 'HUP' or 'PIPE'. A command asks for it
+   * once, whatever number of sessions it runs.
    */
   interrupts(): Interrupts;
 }
 
 export interface Interrupts {
   signal: AbortSignal;
+  /** what failed a write to stdout, other than a reader gone (a full disk): it stops the session as a reader gone does */
+  readonly writeError: NodeJS.ErrnoException | undefined;
   close(): void;
 }
 
@@ -88,18 +91,25 @@ export function streamsIO(s: Pick<IO, 'stdin' | 'stdout' | 'stderr' | 'env'> & I
       const onSignal = (signal: NodeJS.Signals) => {
         if (!controller.signal.aborted) controller.abort(SIGNAL_REASON[signal]);
       };
-      const onError = (err: NodeJS.ErrnoException) => {
-        if (err.code === 'EPIPE' && !controller.signal.aborted) controller.abort('PIPE');
+      let writeError: NodeJS.ErrnoException | undefined;
+      const onError = (stream: 'stdout' | 'stderr') => (err: NodeJS.ErrnoException) => {
+        if (stream === 'stdout' && err.code !== 'EPIPE') writeError ??= err;
+        if (!controller.signal.aborted) controller.abort('PIPE');
       };
+      const onStdout = onError('stdout');
+      const onStderr = onError('stderr');
       const off = this.onSignal(onSignal);
-      s.stdout.on('error', onError);
-      s.stderr.on('error', onError);
+      s.stdout.on('error', onStdout);
+      s.stderr.on('error', onStderr);
       return {
         signal: controller.signal,
+        get writeError() {
+          return writeError;
+        },
         close() {
           off();
-          s.stdout.off('error', onError);
-          s.stderr.off('error', onError);
+          s.stdout.off('error', onStdout);
+          s.stderr.off('error', onStderr);
         },
       };
     },

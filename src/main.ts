@@ -1,7 +1,7 @@
 // The one place that turns outcomes into exit codes and text. Commands return a number or throw a KdbgError of
 // some kind; nothing else exits the process. Command modules, and the process's IO (prompts, spinners, colour),
 // load only when a command runs, so --help, --version and completion stay fast.
-import { EXIT_CODES, ExitCode, KdbgError, UsageError } from './errors.ts';
+import { cannotWrite, EXIT_CODES, ExitCode, KdbgError, UsageError } from './errors.ts';
 import type { IO } from './io.ts';
 import type { CommandContext } from './commands/context.ts';
 import { describeProgram, type CommandNode } from './completion/tree.ts';
@@ -77,21 +77,30 @@ function describe(cause: unknown): string {
   return String(cause);
 }
 
-// A reader that stops early (`kdbg … | head`) ends kdbg the way SIGPIPE ends other programs in a pipeline; a
-// running command listens too (IO.interrupts), and then stops its remote command first.
+// A reader that stops early (`kdbg … | head`) ends kdbg the way SIGPIPE ends other programs in a pipeline; a stdout
+// that fails otherwise (a full disk behind `>`) ends it with one line. A running command listens too
+// (IO.interrupts): it stops its remote command first, and says so.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-  if (err.code !== 'EPIPE') throw err;
-  if (process.stdout.listenerCount('error') === 1) process.exit(ExitCode.stdoutClosed);
+  if (process.stdout.listenerCount('error') === 1) stdoutFailed(err);
 });
-// likewise for stderr (`2>&1 | head`); with nowhere to report, kdbg's own notes are dropped
-process.stderr.on('error', (err: NodeJS.ErrnoException) => {
-  if (err.code !== 'EPIPE') throw err;
-});
+
+function stdoutFailed(err: NodeJS.ErrnoException): never {
+  if (err.code === 'EPIPE') process.exit(ExitCode.stdoutClosed);
+  process.stderr.write(`kdbg: ${cannotWrite('stdout', err).message}\n`);
+  process.exit(EXIT_CODES.local);
+}
+// likewise for stderr (`2>&1 | head`, a full disk); with nowhere to report, kdbg's own notes are dropped
+process.stderr.on('error', () => undefined);
 
 // no top-level await: the single executable bundles this module into one CommonJS script
 void main(process.argv.slice(2)).then((code) => {
-  // Let stdout drain before exiting, so a pipe gets every byte (unless its reader has gone).
-  const exit = () => process.exit(code);
+  // Let stdout drain before exiting, so a pipe gets every byte (unless its reader has gone). A command that did well
+  // while what it wrote was lost did not: its stdout's failure may not have been emitted yet.
+  const exit = () => {
+    const failed = process.stdout.errored as NodeJS.ErrnoException | null;
+    if (failed && code === ExitCode.ok) stdoutFailed(failed);
+    process.exit(code);
+  };
   if (process.stdout.destroyed || process.stdout.errored) exit();
   else process.stdout.write('', exit);
 });

@@ -1,11 +1,11 @@
 // A session on the user's own streams (attach, node): the terminal or the pipe, the escape character, and what its
 // end means as kdbg's exit code.
-import type { IO } from '../io.ts';
+import type { Interrupts, IO } from '../io.ts';
 import type { KubeClient } from '../kube/types.ts';
 import type { SessionPriority } from '../debug/programs.ts';
 import type { Recording } from '../session/recording.ts';
 import { runSession, type SessionEnd } from '../session/runner.ts';
-import { ExitCode } from '../errors.ts';
+import { cannotWrite, ExitCode } from '../errors.ts';
 import { sessionIn, type SessionPlace } from './pipeline.ts';
 
 export interface UserSessionPlan {
@@ -29,8 +29,11 @@ export function userSession(client: KubeClient, c: SessionPlace, io: IO, plan: U
   });
 }
 
-/** The exit status of a program that ended so (a stop: as if it got that signal); `~.` is said on stderr. */
-export function userSessionExitCode(end: SessionEnd, io: IO): number {
+/**
+ * The exit status of a program that ended so (a stop: as if it got that signal); `~.` is said on stderr. A stdout
+ * that failed otherwise than by its reader going (a full disk) is kdbg's error.
+ */
+export function userSessionExitCode(end: SessionEnd, io: IO, interrupts: Interrupts): number {
   if (end.kind === 'exited') return end.code;
   switch (end.by) {
     case 'escape':
@@ -44,6 +47,7 @@ export function userSessionExitCode(end: SessionEnd, io: IO): number {
     case 'HUP':
       return ExitCode.sighup;
     case 'PIPE':
+      if (interrupts.writeError) throw cannotWrite('stdout', interrupts.writeError, '; the session was ended');
       return ExitCode.stdoutClosed;
   }
 }

@@ -87,6 +87,8 @@ export async function runSession(spec: SessionSpec): Promise<SessionEnd> {
   if (recording && stdin) stdin = stdin.pipe(typedInto(recording));
 
   let interrupting: Promise<void> | undefined;
+  /** why the remote command could not be stopped */
+  let unstopped: string | undefined;
   // Resolves once the remote interrupt has signalled (or failed): it then KILLs on its own, even after kdbg left.
   // An open stream alone is not enough: the API server answers the upgrade before the node has started anything.
   // A second interrupt, or one that could not signal, ends the session from this side.
@@ -103,7 +105,8 @@ export async function runSession(spec: SessionSpec): Promise<SessionEnd> {
         said.resume();
         if (!signalled) throw new Error('the session was not found in the container');
       } catch (err) {
-        spec.note(`could not stop the remote command: ${(err as Error).message}`);
+        // said once the session is over, unless the command had ended by itself: then there was nothing to stop
+        unstopped = (err as Error).message;
         session?.close();
       }
     })());
@@ -181,6 +184,7 @@ export async function runSession(spec: SessionSpec): Promise<SessionEnd> {
     terminal?.restore();
   }
 
+  if (unstopped !== undefined && result.kind !== 'exited') spec.note(`could not stop the remote command: ${unstopped}`);
   if (spec.stop.aborted) return { kind: 'stopped', by: spec.stop.reason as StopReason };
   if (escaped) return { kind: 'stopped', by: 'escape' };
   if (goneReason && result.kind === 'exited') spec.note(goneReason);

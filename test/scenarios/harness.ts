@@ -1,6 +1,6 @@
 // Runs the built kdbg as a child process, piped or under a real pseudo-terminal, against a Backend.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, realpathSync } from 'node:fs';
+import { closeSync, existsSync, openSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Backend } from '../backends/backend.ts';
@@ -51,6 +51,8 @@ export interface RunOptions {
   stdin?: Buffer | string;
   env?: Record<string, string>;
   timeoutMs?: number;
+  /** a file stdout is opened on instead of a pipe (/dev/full: every write fails with ENOSPC) */
+  stdoutFile?: string;
   /** called once the process is spawned: send signals, read partial output */
   onSpawn?: (child: import('node:child_process').ChildProcess, output: { stdout: () => string; stderr: () => string }) => void;
 }
@@ -58,17 +60,20 @@ export interface RunOptions {
 export function runKdbg(args: string[], opts: RunOptions): Promise<RunResult> {
   const started = Date.now();
   const [program, ...first] = KDBG_COMMAND;
+  const stdoutFd = opts.stdoutFile === undefined ? undefined : openSync(opts.stdoutFile, 'w');
   const child = spawn(program, [...first, ...args], {
     env: { ...process.env, KUBECONFIG: opts.kubeconfig, XDG_CONFIG_HOME: '/nonexistent', ...opts.env },
-    stdio: ['pipe', 'pipe', 'pipe'],
+    stdio: ['pipe', stdoutFd ?? 'pipe', 'pipe'],
   });
+  // the child has its own
+  if (stdoutFd !== undefined) closeSync(stdoutFd);
   const out: Buffer[] = [];
   const err: Buffer[] = [];
-  child.stdout.on('data', (c: Buffer) => out.push(c));
-  child.stderr.on('data', (c: Buffer) => err.push(c));
-  if (opts.stdin !== undefined) child.stdin.end(opts.stdin);
-  else child.stdin.end();
-  child.stdin.on('error', () => undefined);
+  child.stdout?.on('data', (c: Buffer) => out.push(c));
+  child.stderr!.on('data', (c: Buffer) => err.push(c));
+  if (opts.stdin !== undefined) child.stdin!.end(opts.stdin);
+  else child.stdin!.end();
+  child.stdin!.on('error', () => undefined);
   opts.onSpawn?.(child, { stdout: () => Buffer.concat(out).toString(), stderr: () => Buffer.concat(err).toString() });
   const timeout = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
   return new Promise((resolve) => {

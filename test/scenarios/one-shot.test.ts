@@ -122,4 +122,19 @@ describe(`one-shot commands (${backend.name})`, () => {
     expect(r.code).toBe(141);
     expect(await eventually(async () => (await backend.nodeProcesses('kdbg-pipe')).length === 0, 5000)).toBe(true);
   });
+
+  it('a stdout that cannot be written (a full disk) stops the remote command: one line, exit 125', async () => {
+    const r = await runKdbg(['attach', 'web-0', '-c', 'app', '-q', '--', 'sh', '-c', 'echo kdbg-full; while :; do echo y; done'], { kubeconfig, stdoutFile: '/dev/full' });
+    expect(r.stderr).toBe('kdbg: cannot write stdout: no space left on device (ENOSPC); the session was ended\n');
+    expect(r.code).toBe(125);
+    expect(await eventually(async () => (await backend.nodeProcesses('kdbg-full')).length === 0, 5000)).toBe(true);
+  });
+
+  it('so does a command that prints and exits: what it printed was lost', async () => {
+    for (const args of [['attach', 'web-0', '-c', 'app', '-q', '--', 'echo', 'hello'], ['ls', 'web-0'], ['profiles']]) {
+      const r = await runKdbg(args, { kubeconfig, stdoutFile: '/dev/full' });
+      expect(r.stderr, args.join(' ')).toMatch(/^kdbg: cannot write stdout: no space left on device \(ENOSPC\)(; the session was ended)?\n$/);
+      expect(r.code, args.join(' ')).toBe(125);
+    }
+  });
 });

@@ -48,7 +48,7 @@ export async function runAttach(plan: AttachPlan, io: IO): Promise<number> {
             if (!yes) throw err;
             return inCopy({ ...plan, target: { kind: 'pod', name: err.pod }, flags: { ...flags, copy: true } });
           });
-      return userSessionExitCode(end, io);
+      return userSessionExitCode(end, io, interrupts);
     } finally {
       interrupts.close();
     }

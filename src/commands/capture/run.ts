@@ -13,7 +13,7 @@ import { withClient } from '../cluster.ts';
 import { inDebugContainer, sessionIn } from '../pipeline.ts';
 import { chosenProfile, pipelineRequest } from '../debug-container-flags.ts';
 import { onPath } from '../../ui/on-path.ts';
-import { KdbgError, UsageError } from '../../errors.ts';
+import { cannotWrite, KdbgError, UsageError } from '../../errors.ts';
 import { mkdir, open, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { KubeClient } from '../../kube/types.ts';
@@ -78,7 +78,7 @@ async function captureEachPod(run: Capturing, dir: string): Promise<number> {
   const pods = await targetPods({ client, namespace: client.context.namespace }, plan.target);
   if (pods.length === 0) throw new KdbgError('not-found', `no pods for ${describeTarget(plan.target)} in namespace ${client.context.namespace}`);
   await mkdir(dir, { recursive: true }).catch((err: NodeJS.ErrnoException) => {
-    throw writeError(dir, err);
+    throw cannotWrite(dir, err);
   });
   const names = pods.map((p) => p.metadata!.name!);
   const files = await Promise.all(names.map((name) => openFile(path.join(dir, `${name}.pcap`), run.opened)));
@@ -151,7 +151,7 @@ async function captureIn(run: Capturing, target: Target, sinkSpec: SinkSpec, lab
       });
       counted.end();
       await sink.done;
-      if (failed) throw writeError(sinkSpec.kind === 'file' ? sinkSpec.path : sinkSpec.kind, failed, '; tcpdump was stopped');
+      if (failed) throw cannotWrite(sinkSpec.kind === 'file' ? sinkSpec.path : sinkSpec.kind, failed, '; tcpdump was stopped');
       if (end.kind === 'exited' && end.code !== 0) {
         if (end.code === 127 && /^tcpdump: command not found in the debug container/m.test(said)) {
           io.stderr.write(`kdbg: ${label}image ${shortImage(c.container.image ?? "")} has no tcpdump; kdbg capture needs a profile whose image has it, such as -p netshoot\n`);
@@ -206,7 +206,7 @@ async function openFile(file: string, opened: OpenedFile[]): Promise<WriteStream
       return open(file, 'w');
     })
     .catch((err: NodeJS.ErrnoException) => {
-      throw writeError(file, err);
+      throw cannotWrite(file, err);
     });
   const stream = handle.createWriteStream();
   opened.push({ path: file, stream, created });
@@ -218,13 +218,6 @@ async function removeIfUnwritten(f: OpenedFile): Promise<void> {
   if (!f.created || f.stream.bytesWritten > 0) return;
   await new Promise<void>((resolve) => f.stream.close(() => resolve()));
   await rm(f.path, { force: true });
-}
-
-/** `cannot write FILE: no such file or directory (ENOENT)` */
-function writeError(where: string, err: NodeJS.ErrnoException, then = ''): KdbgError {
-  // Node's message is `CODE: text, syscall 'path'`: keep the text
-  const text = /^[A-Z]+: ([^,]+)/.exec(err.message)?.[1] ?? err.message;
-  return new KdbgError('local', `cannot write ${where}: ${text}${err.code ? ` (${err.code})` : ''}${then}`, { cause: err });
 }
 
 /** Passes bytes on (with backpressure) and counts them; once told to discard, drops them uncounted. */

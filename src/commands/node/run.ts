@@ -41,7 +41,7 @@ export async function runNode(plan: NodePlan, io: IO): Promise<number> {
         { client, namespace, identity, pod, container: NODE_SHELL_CONTAINER, init: false, timeoutMs: plan.timeoutMs, keep: flags.keep === true, io, signal: interrupts.signal, what, podSecurityAdvice },
         (running) => userSession(client, { pod: running, container: running.spec!.containers[0]! }, io, plan, command, interrupts.signal),
       );
-      return userSessionExitCode(end, io);
+      return userSessionExitCode(end, io, interrupts);
     } finally {
       interrupts.close();
     }
