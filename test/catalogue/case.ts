@@ -27,6 +27,8 @@ export interface Case {
   /** the kubeconfig the case runs with (default: `debugger`) */
   kubeconfig?: KubeconfigVariant;
   env?: Record<string, string>;
+  /** a file kdbg's stdout is opened on, as `> FILE` would (/dev/full: every write fails) */
+  stdoutFile?: string;
   /** labels of the case's namespace (PodSecurity's) */
   namespaceLabels?: Record<string, string>;
   /** pods created before kdbg runs, in the case's namespace */

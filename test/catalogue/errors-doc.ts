@@ -45,7 +45,7 @@ export function renderErrorsDoc(groups: CaseGroup[], readme: string): string {
 
 function renderCase(c: Case): string[] {
   const args = typeof c.args === 'function' ? c.args(SHOWN_ENV) : c.args;
-  const lines = [`**${c.title}** (\`${c.id}\`)`, '', '```', `$ kdbg ${args.map(quote).join(' ')}`];
+  const lines = [`**${c.title}** (\`${c.id}\`)`, '', '```', `$ kdbg ${args.map(quote).join(' ')}${c.stdoutFile ? ` > ${c.stdoutFile}` : ''}`];
   if (c.stdout) lines.push(...templateText(c.stdout).trimEnd().split('\n'));
   if (c.block) lines.push('…');
   if (c.stderr) lines.push(templateText(c.stderr));

@@ -51,6 +51,7 @@ export async function runCase(world: World, c: Case, extraArgs: string[] = []): 
     const result = await runKdbg([...extraArgs, ...args], {
       kubeconfig,
       env: c.env,
+      stdoutFile: c.stdoutFile,
       timeoutMs: 45_000,
       onSpawn: c.signal && ((child) => void reach(env, c.signal!.phase).then(() => child.kill(c.signal!.name), () => child.kill('SIGKILL'))),
     });

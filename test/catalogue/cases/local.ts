@@ -29,5 +29,15 @@ export const localFiles: CaseGroup = {
       stderr: 'kdbg: cannot write /dev/full: no space left on device (ENOSPC); tcpdump was stopped',
       block: true,
     },
+    {
+      id: 'stdout-full',
+      title: "a one-shot whose stdout cannot be written (a full disk behind `>`): the remote command is stopped",
+      pods: [sleeper()],
+      args: ['attach', 'web-0', '-q', '--', 'sh', '-c', 'while :; do echo y; done'],
+      stdoutFile: '/dev/full',
+      exit: 125,
+      stderr: 'kdbg: cannot write stdout: no space left on device (ENOSPC); the session was ended',
+    },
+    { id: 'stdout-full-listing', title: 'a listing whose stdout cannot be written', args: ['profiles'], stdoutFile: '/dev/full', exit: 125, stderr: 'kdbg: cannot write stdout: no space left on device (ENOSPC)' },
   ],
 };
