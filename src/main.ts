@@ -94,11 +94,12 @@ process.stderr.on('error', () => undefined);
 
 // no top-level await: the single executable bundles this module into one CommonJS script
 void main(process.argv.slice(2)).then((code) => {
-  // Let stdout drain before exiting, so a pipe gets every byte (unless its reader has gone). A command that did well
-  // while what it wrote was lost did not: its stdout's failure may not have been emitted yet.
+  // Let stdout drain before exiting, so a pipe gets every byte (unless its reader has gone: the command has had its
+  // say on that). A command that did well while what it wrote was lost did not: its stdout's failure may not have
+  // been emitted yet.
   const exit = () => {
     const failed = process.stdout.errored as NodeJS.ErrnoException | null;
-    if (failed && code === ExitCode.ok) stdoutFailed(failed);
+    if (failed && failed.code !== 'EPIPE' && code === ExitCode.ok) stdoutFailed(failed);
     process.exit(code);
   };
   if (process.stdout.destroyed || process.stdout.errored) exit();
