@@ -4,7 +4,7 @@
 // and their volumes, images without a shell, the terminal's offer, Ctrl-C, PodSecurity's dry run) are in
 // e2e/copy.e2e.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { crashLoopPod, type Backend } from '../backends/backend.ts';
+import { crashLoopPod, initFailsPod, type Backend } from '../backends/backend.ts';
 import { backendFromEnv, eventually, noOwnPodsLeft, ownPods, runKdbg } from './harness.ts';
 import { runKdbgInPty } from './pty.ts';
 
@@ -96,11 +96,13 @@ describe(`kdbg attach --copy (${backend.name})`, { timeout: 60_000 }, () => {
   });
 
   it('on a terminal, a user who may not create pods is told why the target does not run, and offered no copy', async () => {
-    await eventually(async () => (await backend.getPod(ns, 'crashy')).status?.containerStatuses?.[0]?.lastState?.terminated?.exitCode === 3, 30_000);
-    const s = runKdbgInPty(['attach', 'crashy'], await backend.kubeconfig('debugger', ns));
+    // a target that never runs (a crash loop runs between its restarts, and a debug container may then be added)
+    await backend.submitPod(ns, initFailsPod('never-runs', 'Never'));
+    await eventually(async () => (await backend.getPod(ns, 'never-runs')).status?.phase === 'Failed', 30_000);
+    const s = runKdbgInPty(['attach', 'never-runs'], await backend.kubeconfig('debugger', ns));
     expect(await s.exitCode()).toBe(125);
-    expect(s.output()).toContain('last run: exited 3');
-    expect(s.output()).toContain('kdbg attach crashy --copy');
+    expect(s.output()).toContain('migration failed');
+    expect(s.output()).toContain('kdbg attach never-runs --copy');
     expect(s.output()).not.toContain('instead?');
     expect(await copies()).toEqual([]);
   });
