@@ -92,12 +92,13 @@ export function streamsIO(s: Pick<IO, 'stdin' | 'stdout' | 'stderr' | 'env'> & I
         if (!controller.signal.aborted) controller.abort(SIGNAL_REASON[signal]);
       };
       let writeError: NodeJS.ErrnoException | undefined;
-      const onError = (stream: 'stdout' | 'stderr') => (err: NodeJS.ErrnoException) => {
-        if (stream === 'stdout' && err.code !== 'EPIPE') writeError ??= err;
+      const onStderr = () => {
         if (!controller.signal.aborted) controller.abort('PIPE');
       };
-      const onStdout = onError('stdout');
-      const onStderr = onError('stderr');
+      const onStdout = (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EPIPE') writeError ??= err;
+        onStderr();
+      };
       const off = this.onSignal(onSignal);
       s.stdout.on('error', onStdout);
       s.stderr.on('error', onStderr);

@@ -83,14 +83,14 @@ function describe(cause: unknown): string {
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (process.stdout.listenerCount('error') === 1) stdoutFailed(err);
 });
+// likewise for stderr (`2>&1 | head`, a full disk); with nowhere to report, kdbg's own notes are dropped
+process.stderr.on('error', () => undefined);
 
 function stdoutFailed(err: NodeJS.ErrnoException): never {
   if (err.code === 'EPIPE') process.exit(ExitCode.stdoutClosed);
   process.stderr.write(`kdbg: ${cannotWrite('stdout', err).message}\n`);
   process.exit(EXIT_CODES.local);
 }
-// likewise for stderr (`2>&1 | head`, a full disk); with nowhere to report, kdbg's own notes are dropped
-process.stderr.on('error', () => undefined);
 
 // no top-level await: the single executable bundles this module into one CommonJS script
 void main(process.argv.slice(2)).then((code) => {

@@ -92,7 +92,6 @@ export function debugContainer(input: DebugContainerInput, name: string): V1Ephe
   return container;
 }
 
-
 /**
  * The target container's volume mounts for the debug container, at the same paths: read-only unless 'rw' (a
  * read-only mount stays so). Left out, each with why: mounts with subPath or subPathExpr, which the API server

@@ -136,8 +136,9 @@ async function captureIn(run: Capturing, target: Target, sinkSpec: SinkSpec, lab
     const report = new PassThrough();
     let said = '';
     report.on('data', (c: Buffer) => {
-      said += c.toString();
-      clock?.heard(c.toString());
+      const text = c.toString();
+      said += text;
+      clock?.heard(text);
     });
     try {
       const end = await runSession({

@@ -89,8 +89,9 @@ async function runStep(p: PodSteps, c: InContainer, step: PlannedStep): Promise<
   const err = new PassThrough();
   err.pipe(stderr);
   err.on('data', (chunk: Buffer) => {
-    said = (said + chunk.toString()).slice(-4096);
-    clock?.heard(chunk.toString());
+    const text = chunk.toString();
+    said = (said + text).slice(-4096);
+    clock?.heard(text);
   });
   const startedAt = p.io.now();
   let end: SessionEnd;
